@@ -1,0 +1,4 @@
+from .base import BaseAlgorithm
+from .spos import SPOS
+
+__all__ = ['BaseAlgorithm', 'SPOS']

@@ -1,0 +1,59 @@
+"""What every NAS algorithm shares: an architecture and its mutator."""
+from typing import Dict, List, Optional, Union
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModel
+
+from mmnas.registry import MODELS, TASK_UTILS
+from mmnas.structures import load_subnet
+
+
+class BaseAlgorithm(BaseModel):
+    """Wraps an mmcls-style architecture (``ImageClassifier`` with a
+    searchable backbone) and the mutator that drives its mutables.
+
+    The architecture's data preprocessor is reused, so a config states it
+    once. Search loops use only ``mutator`` and ``architecture``.
+
+    Args:
+        architecture (dict | nn.Module): The supernet.
+        mutator (dict): Mutator config. Defaults to ``NasMutator``.
+        eval_subnet (str | dict, optional): Subnet (file or choices) that
+            validation/test run; None runs the current choices.
+    """
+
+    def __init__(self,
+                 architecture: Union[dict, nn.Module],
+                 mutator: dict = dict(type='NasMutator'),
+                 eval_subnet: Optional[Union[str, dict]] = None,
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+                 init_cfg=None) -> None:
+        if isinstance(architecture, dict):
+            architecture = MODELS.build(architecture)
+        if data_preprocessor is None:
+            data_preprocessor = getattr(architecture, 'data_preprocessor',
+                                        None)
+        super().__init__(data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        self.architecture = architecture
+        self.mutator = TASK_UTILS.build(mutator)
+        self.mutator.prepare_from_supernet(self.architecture)
+        self.eval_subnet = None
+        if eval_subnet is not None:
+            self.eval_subnet = load_subnet(eval_subnet)
+            self.mutator.validate_choices(self.eval_subnet)
+
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List] = None,
+                mode: str = 'tensor'):
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if self.eval_subnet is not None:
+            self.mutator.set_choices(self.eval_subnet)
+        return self.architecture(inputs, data_samples, mode=mode)
+
+    def loss(self, inputs: torch.Tensor,
+             data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
+        return self.architecture(inputs, data_samples, mode='loss')

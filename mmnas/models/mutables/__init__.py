@@ -1,0 +1,4 @@
+from .base import BaseMutable
+from .one_shot_op import OneShotMutableOP
+
+__all__ = ['BaseMutable', 'OneShotMutableOP']

@@ -1,0 +1,76 @@
+"""The contract every searchable decision in a supernet follows."""
+import random
+from abc import abstractmethod
+from typing import Any, Dict, List, Optional
+
+from mmengine.model import BaseModule
+
+
+class BaseMutable(BaseModule):
+    """One architectural decision inside a supernet.
+
+    A mutable owns a finite list of ``choices`` and a ``current_choice``.
+    Subclasses decide what a choice means (a candidate op, a width, a value)
+    and how it is realised; the mutator and the search loops only use this
+    interface. Mutables sharing an ``alias`` take one decision together.
+
+    Args:
+        alias (str, optional): Name of the decision shared by several
+            mutables. Defaults to None (the module's own name).
+        init_cfg (dict, optional): mmengine initialisation config.
+    """
+
+    def __init__(self, alias: Optional[str] = None, init_cfg=None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.alias = alias
+        self._is_fixed = False
+
+    @property
+    @abstractmethod
+    def choices(self) -> List[Any]:
+        """All choices of this decision, in a stable order."""
+
+    @property
+    @abstractmethod
+    def current_choice(self) -> Any:
+        """The choice the next forward pass uses."""
+
+    @current_choice.setter
+    @abstractmethod
+    def current_choice(self, choice: Any) -> None:
+        ...
+
+    @abstractmethod
+    def fix_chosen(self, chosen: Any) -> None:
+        """Freeze the decision to ``chosen``, dropping what it no longer
+        needs (unused candidates, unused channels)."""
+
+    @property
+    def is_fixed(self) -> bool:
+        return self._is_fixed
+
+    @property
+    def num_choices(self) -> int:
+        return len(self.choices)
+
+    def check_choice(self, choice: Any) -> None:
+        """Raise a ValueError naming the valid choices if ``choice`` is not
+        one of them."""
+        if choice not in self.choices:
+            raise ValueError(
+                f'{type(self).__name__}: unknown choice {choice!r}; valid '
+                f'choices are {self.choices}. Fix the subnet/config to use one '
+                f'of them.')
+
+    def sample_choice(self, rng: Optional[random.Random] = None) -> Any:
+        """A uniformly random choice (``rng`` for reproducible searches)."""
+        return (rng or random).choice(self.choices)
+
+    def dump_chosen(self) -> Dict[str, Any]:
+        """The entry that records this decision in a subnet file."""
+        return dict(chosen=self.current_choice)
+
+    def extra_repr(self) -> str:
+        alias = f', alias={self.alias!r}' if self.alias else ''
+        return f'choices={self.choices}, current={self.current_choice!r}' \
+            f'{alias}, fixed={self.is_fixed}'

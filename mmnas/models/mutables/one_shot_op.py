@@ -1,0 +1,86 @@
+"""Choice among candidate operations, one of which runs per forward."""
+from typing import Any, Dict, Optional, Union
+
+import torch.nn as nn
+
+from mmnas.registry import MODELS
+from .base import BaseMutable
+
+
+@MODELS.register_module()
+class OneShotMutableOP(BaseMutable):
+    """Holds named candidate modules and runs the current one.
+
+    Candidates are given as configs (built with ``module_kwargs`` merged in,
+    so a search space can pass in/out channels and stride once) or as built
+    modules. Fixing a choice deletes the other candidates.
+
+    Args:
+        candidates (dict): ``name -> cfg or nn.Module``.
+        module_kwargs (dict, optional): Extra kwargs for every candidate cfg.
+        alias (str, optional): Shared decision name.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 candidates: Dict[str, Union[dict, nn.Module]],
+                 module_kwargs: Optional[dict] = None,
+                 alias: Optional[str] = None,
+                 init_cfg=None) -> None:
+        super().__init__(alias=alias, init_cfg=init_cfg)
+        if not isinstance(candidates, dict) or not candidates:
+            raise TypeError(
+                'OneShotMutableOP needs `candidates` as a non-empty dict of '
+                f'name -> op config, got {candidates!r}.')
+        module_kwargs = module_kwargs or {}
+        built = nn.ModuleDict()
+        for name, cand in candidates.items():
+            if isinstance(cand, nn.Module):
+                built[name] = cand
+            else:
+                cfg = dict(cand)
+                cfg.update(module_kwargs)
+                built[name] = MODELS.build(cfg)
+        self._candidates = built
+        self._choices = list(built.keys())
+        self._current = self._choices[0]
+
+    @property
+    def choices(self):
+        return list(self._choices)
+
+    @property
+    def current_choice(self) -> str:
+        return self._current
+
+    @current_choice.setter
+    def current_choice(self, choice: str) -> None:
+        if self.is_fixed and choice != self._current:
+            raise RuntimeError(
+                f'This mutable is fixed to {self._current!r}; it cannot '
+                f'switch to {choice!r}. Build a new supernet to search.')
+        self.check_choice(choice)
+        self._current = choice
+
+    @property
+    def candidates(self) -> nn.ModuleDict:
+        return self._candidates
+
+    @property
+    def chosen_module(self) -> nn.Module:
+        return self._candidates[self._current]
+
+    def fix_chosen(self, chosen: str) -> None:
+        self.current_choice = chosen
+        for name in list(self._candidates.keys()):
+            if name != chosen:
+                del self._candidates[name]
+        self._choices = [chosen]
+        self._is_fixed = True
+
+    def export(self) -> nn.Module:
+        """The chosen candidate as a plain module (for static subnets)."""
+        return self.chosen_module
+
+    def forward(self, x: Any) -> Any:
+        return self._candidates[self._current](x)

@@ -1,0 +1,3 @@
+from .nas_mutator import NasMutator, SearchSpaceError
+
+__all__ = ['NasMutator', 'SearchSpaceError']

@@ -1,0 +1,119 @@
+"""Finds the mutables of a supernet and drives them as one search space."""
+import random
+from collections import OrderedDict
+from typing import Any, Dict, List, Optional, Tuple
+
+import torch.nn as nn
+
+from mmnas.registry import TASK_UTILS
+from ..mutables import BaseMutable
+
+
+class SearchSpaceError(ValueError):
+    """Choices that do not fit the search space (subnet file or config)."""
+
+
+@TASK_UTILS.register_module()
+class NasMutator:
+    """Groups the mutables of a model into decisions and sets them.
+
+    A decision (search group) is keyed by the mutables' shared ``alias``, or
+    by the module name of a mutable that has none. All members of a group
+    must offer the same choices.
+    """
+
+    def __init__(self) -> None:
+        self._groups: 'OrderedDict[str, List[Tuple[str, BaseMutable]]]' = \
+            OrderedDict()
+
+    def prepare_from_supernet(self, supernet: nn.Module) -> None:
+        groups: 'OrderedDict[str, List[Tuple[str, BaseMutable]]]' = \
+            OrderedDict()
+        for name, module in supernet.named_modules():
+            if isinstance(module, BaseMutable):
+                key = module.alias or name
+                groups.setdefault(key, []).append((name, module))
+        for key, members in groups.items():
+            first_name, first = members[0]
+            for name, mutable in members[1:]:
+                if mutable.choices != first.choices:
+                    raise SearchSpaceError(
+                        f'alias {key!r}: layer {name!r} has choices '
+                        f'{mutable.choices} but layer {first_name!r} has '
+                        f'{first.choices}. Layers sharing an alias must '
+                        'offer identical choices: give them the same '
+                        'candidates or different aliases.')
+        self._groups = groups
+
+    @property
+    def search_groups(self) -> 'OrderedDict[str, List[BaseMutable]]':
+        return OrderedDict((k, [m for _, m in v])
+                           for k, v in self._groups.items())
+
+    def group_members(self, key: str) -> List[str]:
+        """Module names of the mutables of one decision."""
+        return [name for name, _ in self._groups[key]]
+
+    @property
+    def mutables(self) -> List[BaseMutable]:
+        return [m for v in self._groups.values() for _, m in v]
+
+    def choices_of(self, key: str) -> List[Any]:
+        return self._groups[key][0][1].choices
+
+    def search_space(self) -> 'OrderedDict[str, Dict[str, Any]]':
+        """Serialisable description: decision -> type, choices, layers."""
+        space = OrderedDict()
+        for key, members in self._groups.items():
+            first = members[0][1]
+            space[key] = dict(
+                type=type(first).__name__,
+                choices=list(first.choices),
+                modules=[name for name, _ in members])
+        return space
+
+    @property
+    def current_choices(self) -> Dict[str, Any]:
+        return OrderedDict(
+            (k, v[0][1].current_choice) for k, v in self._groups.items())
+
+    def sample_choices(self,
+                       rng: Optional[random.Random] = None) -> Dict[str, Any]:
+        """One uniformly random choice per decision."""
+        return OrderedDict((k, v[0][1].sample_choice(rng))
+                           for k, v in self._groups.items())
+
+    def validate_choices(self, choices: Dict[str, Any],
+                         partial: bool = False) -> None:
+        """Raise one SearchSpaceError listing every entry that does not fit:
+        unknown decision, missing decision, unknown choice."""
+        problems = []
+        for key, choice in choices.items():
+            if key not in self._groups:
+                problems.append(f'unknown mutable {key!r}')
+            elif choice not in self.choices_of(key):
+                problems.append(f'{key!r}: unknown choice {choice!r} (valid: '
+                                f'{self.choices_of(key)})')
+        if not partial:
+            problems += [f'missing mutable {key!r}'
+                         for key in self._groups if key not in choices]
+        if problems:
+            raise SearchSpaceError(
+                'The subnet does not fit this search space:\n  - ' +
+                '\n  - '.join(problems) +
+                '\nUse a subnet file written for this search space (e.g. by '
+                'the search of this config) or fix the entries above.')
+
+    def set_choices(self, choices: Dict[str, Any],
+                    partial: bool = False) -> None:
+        self.validate_choices(choices, partial=partial)
+        for key, choice in choices.items():
+            for _, mutable in self._groups[key]:
+                mutable.current_choice = choice
+
+    def fix_choices(self, choices: Dict[str, Any]) -> None:
+        """Set and freeze every decision (drops unused candidates)."""
+        self.validate_choices(choices)
+        for key, choice in choices.items():
+            for _, mutable in self._groups[key]:
+                mutable.fix_chosen(choice)

@@ -1,0 +1,7 @@
+from .io import atomic_open, atomic_write
+from .setup_env import allow_mmengine_checkpoint_globals, register_all_modules
+
+__all__ = [
+    'atomic_open', 'atomic_write', 'register_all_modules',
+    'allow_mmengine_checkpoint_globals'
+]

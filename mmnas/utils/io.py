@@ -1,0 +1,30 @@
+"""Writes that never leave a finished file half-written."""
+import os
+import os.path as osp
+import tempfile
+from contextlib import contextmanager
+from typing import Union
+
+
+@contextmanager
+def atomic_open(path: str, mode: str = 'w'):
+    """Open a temporary file beside ``path``; rename it over ``path`` only
+    when the block finishes without error."""
+    d = osp.dirname(osp.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=osp.basename(path) + '.',
+                               suffix='.tmp')
+    try:
+        with os.fdopen(fd, mode) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def atomic_write(path: str, data: Union[str, bytes]) -> None:
+    with atomic_open(path, 'wb' if isinstance(data, bytes) else 'w') as f:
+        f.write(data)
