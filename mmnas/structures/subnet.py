@@ -16,12 +16,13 @@ from typing import Any, Dict, Union
 
 import yaml
 
+from mmnas.utils.errors import UserError
 from mmnas.utils.io import atomic_write
 
 SubnetChoices = Dict[str, Any]
 
 
-class SubnetFileError(ValueError):
+class SubnetFileError(UserError, ValueError):
     """A subnet file that cannot be read as a subnet."""
 
 

@@ -1,7 +1,9 @@
+from .errors import UserError, cli_main, suggest
 from .io import atomic_open, atomic_write
 from .setup_env import allow_mmengine_checkpoint_globals, register_all_modules
 
 __all__ = [
+    'UserError', 'cli_main', 'suggest',
     'atomic_open', 'atomic_write', 'register_all_modules',
     'allow_mmengine_checkpoint_globals'
 ]

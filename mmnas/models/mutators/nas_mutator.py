@@ -6,10 +6,11 @@ from typing import Any, Dict, List, Optional, Tuple
 import torch.nn as nn
 
 from mmnas.registry import TASK_UTILS
+from mmnas.utils.errors import UserError, suggest
 from ..mutables import BaseMutable
 
 
-class SearchSpaceError(ValueError):
+class SearchSpaceError(UserError, ValueError):
     """Choices that do not fit the search space (subnet file or config)."""
 
 
@@ -90,10 +91,12 @@ class NasMutator:
         problems = []
         for key, choice in choices.items():
             if key not in self._groups:
-                problems.append(f'unknown mutable {key!r}')
+                problems.append(f'unknown mutable {key!r}' +
+                                suggest(key, self._groups))
             elif choice not in self.choices_of(key):
                 problems.append(f'{key!r}: unknown choice {choice!r} (valid: '
-                                f'{self.choices_of(key)})')
+                                f'{self.choices_of(key)})' +
+                                suggest(choice, self.choices_of(key)))
         if not partial:
             problems += [f'missing mutable {key!r}'
                          for key in self._groups if key not in choices]

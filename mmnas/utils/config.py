@@ -1,0 +1,49 @@
+"""Loading a config the way every mmnas tool does, with bad input reported
+as a UserError."""
+import os.path as osp
+from typing import Any, Dict, Optional
+
+from mmengine.config import Config, ConfigDict
+
+from .errors import UserError, suggest
+
+
+def _check_option_key(cfg: Config, key: str) -> None:
+    node: Any = cfg._cfg_dict
+    walked = []
+    for part in key.split('.'):
+        if isinstance(node, (list, tuple)) and part.isdigit() \
+                and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, (dict, ConfigDict)) and part in node:
+            node = node[part]
+        else:
+            keys = list(node.keys()) if isinstance(node, dict) else []
+            where = '.'.join(walked) or 'the top level'
+            raise UserError(
+                f'--cfg-options key {key!r}: {part!r} is not in the config '
+                f'at {where}.{suggest(part, keys)} Use an existing key (see '
+                'the config file, or its dump in the work dir) or add the '
+                'field to a config of your own.')
+        walked.append(part)
+
+
+def load_config(path: str,
+                cfg_options: Optional[Dict[str, Any]] = None) -> Config:
+    """Read ``path`` and merge ``--cfg-options``. Every option key must
+    already exist in the config (so a typo cannot silently add a field)."""
+    if not osp.isfile(path):
+        raise UserError(f'config file {path!r} does not exist. Pass the path '
+                        'of a config, e.g. configs/nas/spos/'
+                        'spos_shufflenet_supernet_1xb64_digits.py.')
+    try:
+        cfg = Config.fromfile(path)
+    except (SyntaxError, NameError, KeyError, TypeError, ValueError,
+            ImportError, AttributeError) as e:
+        raise UserError(f'config {path!r} could not be read: '
+                        f'{type(e).__name__}: {e}. Fix the config file.')
+    if cfg_options:
+        for key in cfg_options:
+            _check_option_key(cfg, key)
+        cfg.merge_from_dict(cfg_options)
+    return cfg
