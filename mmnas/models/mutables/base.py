@@ -1,8 +1,9 @@
 """The contract every searchable decision in a supernet follows."""
 import random
 from abc import abstractmethod
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
+import torch.nn as nn
 from mmengine.model import BaseModule
 
 
@@ -65,6 +66,14 @@ class BaseMutable(BaseModule):
     def sample_choice(self, rng: Optional[random.Random] = None) -> Any:
         """A uniformly random choice (``rng`` for reproducible searches)."""
         return (rng or random).choice(self.choices)
+
+    def active_param_count(self, count: Callable[[nn.Module], int]) -> int:
+        """Parameters the current choice uses, for cost estimation without
+        building the subnet. ``count`` counts a submodule the same way (so
+        nested mutables answer for themselves). The default counts all of
+        them; mutables that skip or slice weights override it."""
+        own = sum(p.numel() for p in self.parameters(recurse=False))
+        return own + sum(count(m) for m in self.children())
 
     def dump_chosen(self) -> Dict[str, Any]:
         """The entry that records this decision in a subnet file."""

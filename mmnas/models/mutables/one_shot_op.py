@@ -1,5 +1,5 @@
 """Choice among candidate operations, one of which runs per forward."""
-from typing import Any, Dict, Optional, Union
+from typing import Any, Callable, Dict, Optional, Union
 
 import torch.nn as nn
 
@@ -69,6 +69,10 @@ class OneShotMutableOP(BaseMutable):
     @property
     def chosen_module(self) -> nn.Module:
         return self._candidates[self._current]
+
+    def active_param_count(self, count: Callable[[nn.Module], int]) -> int:
+        """Only the current candidate's parameters are in the subnet."""
+        return count(self.chosen_module)
 
     def fix_chosen(self, chosen: str) -> None:
         self.current_choice = chosen
