@@ -1,3 +1,5 @@
+from .ponas import SearchablePONAS
+from .searchable_mobilenet import SearchableMobileNet
 from .searchable_shufflenet_v2 import SearchableShuffleNetV2
 
-__all__ = ['SearchableShuffleNetV2']
+__all__ = ['SearchableShuffleNetV2', 'SearchablePONAS', 'SearchableMobileNet']

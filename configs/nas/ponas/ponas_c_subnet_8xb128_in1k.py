@@ -1,0 +1,10 @@
+# PONAS-C retrained from scratch on ImageNet: the supernet of
+# ponas_supernet_8xb128_in1k.py fixed to PONAS_C.yaml (a static network).
+_base_ = ['./ponas_supernet_8xb128_in1k.py']
+
+model = dict(
+    _delete_=True,
+    type='SubnetModel',
+    architecture={{_base_.supernet}},
+    subnet='configs/nas/ponas/PONAS_C.yaml')
+model_wrapper_cfg = None

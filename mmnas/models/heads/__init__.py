@@ -1,0 +1,3 @@
+from .linear_head import DropoutLinearClsHead
+
+__all__ = ['DropoutLinearClsHead']
