@@ -1,7 +1,8 @@
 """ShuffleNetV2 search space of SPOS (and DSNAS).
 
-Stem 3x3 conv (stride 2) + max-pool, four stages of searchable blocks whose
-first block halves the resolution, last 1x1 conv to 1024 channels.
+Stem 3x3 conv (stride 2, no max-pool, as in SPOS and MMRazor: 224 -> 112),
+four stages of searchable blocks whose first block halves the resolution
+(56, 28, 14, 7), last 1x1 conv to 1024 channels.
 Each block is a mutable (by default a ``OneShotMutableOP`` over
 shuffle_3x3 / 5x5 / 7x7 / xception) named ``layers.<stage>.<block>``.
 """
@@ -28,7 +29,7 @@ class SearchableShuffleNetV2(BaseModule):
         widen_factor (float): Multiplier of the stage widths.
         stem_channels (int): Width of the stem conv.
         last_channels (int): Width of the last 1x1 conv.
-        small_input (bool): Stride-1 stem and no max-pool, for 32x32 inputs.
+        small_input (bool): Stride-1 stem, for 32x32 inputs.
         out_indices (Sequence[int]): Stage outputs to return (4 = last conv).
         norm_cfg (dict): Norm of the fixed layers.
     """
@@ -53,7 +54,6 @@ class SearchableShuffleNetV2(BaseModule):
         self.conv1 = ConvModule(3, stem_channels, 3,
                                 stride=1 if small_input else 2, padding=1,
                                 norm_cfg=norm_cfg, act_cfg=act_cfg)
-        self.maxpool = nn.Identity() if small_input else nn.MaxPool2d(3, 2, 1)
         in_channels = stem_channels
         self.layers = nn.ModuleList()
         for channels, num_blocks in arch_setting:
@@ -91,7 +91,7 @@ class SearchableShuffleNetV2(BaseModule):
                 nn.init.constant_(m.running_mean, 0)
 
     def forward(self, x: torch.Tensor):
-        x = self.maxpool(self.conv1(x))
+        x = self.conv1(x)
         outs = []
         for i, layer in enumerate(self.layers):
             x = layer(x)
