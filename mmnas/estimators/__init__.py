@@ -1,1 +1,4 @@
+from .cost_table import CostTable, CostTableError
+from .counters import count_static, count_subnet
 
+__all__ = ['count_static', 'count_subnet', 'CostTable', 'CostTableError']

@@ -1,0 +1,133 @@
+"""Params and FLOPs of a model, or of one subnet of a supernet.
+
+FLOPs are multiply-adds of convolutions and matrix products (conv, linear,
+matmul, addmm, bmm, einsum) as fvcore counts them from a traced forward;
+BatchNorm, activations, pooling, additions and bias adds are not counted.
+Params are all parameters a (sub)network uses.
+"""
+from contextlib import contextmanager
+from typing import Any, Dict, Mapping, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+from fvcore.nn.jit_analysis import JitModelAnalysis
+from fvcore.nn.jit_handles import (addmm_flop_jit, bmm_flop_jit,
+                                   conv_flop_jit, einsum_flop_jit,
+                                   linear_flop_jit, matmul_flop_jit)
+
+from mmnas.models.mutables import BaseMutable
+
+Cost = Dict[str, int]
+
+# traced op -> MAC counter; every other op is ignored
+FLOP_HANDLES = {
+    'aten::_convolution': conv_flop_jit,
+    'aten::addmm': addmm_flop_jit,
+    'aten::bmm': bmm_flop_jit,
+    'aten::einsum': einsum_flop_jit,
+    'aten::matmul': matmul_flop_jit,
+    'aten::mm': matmul_flop_jit,
+    'aten::linear': linear_flop_jit,
+}
+
+
+class _TensorMode(nn.Module):
+    """Calls an mmengine model in ``mode='tensor'`` so it can be traced."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor):
+        return self.model(x, mode='tensor')
+
+
+def unwrap(model: nn.Module) -> nn.Module:
+    """The network to count: an algorithm's ``architecture``, else the
+    model itself."""
+    arch = getattr(model, 'architecture', None)
+    return arch if isinstance(arch, nn.Module) else model
+
+
+def traceable(model: nn.Module) -> nn.Module:
+    """``model`` as a module whose ``forward(x)`` returns tensors."""
+    from mmengine.model import BaseModel
+    return _TensorMode(model) if isinstance(model, BaseModel) else model
+
+
+@contextmanager
+def eval_no_grad(model: nn.Module):
+    """Eval mode and no autograd for the block; the mode is restored."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield model
+    finally:
+        model.train(was_training)
+
+
+def dummy_input(model: nn.Module, shape: Sequence[int]) -> torch.Tensor:
+    """Zeros of ``shape`` on the model's device and dtype."""
+    p = next(model.parameters(), None)
+    if p is None:
+        return torch.zeros(*shape)
+    return torch.zeros(*shape, device=p.device, dtype=p.dtype)
+
+
+def count_flops(module: nn.Module, inputs: Tuple) -> int:
+    """Multiply-adds of conv/linear/matmul ops of ``module(*inputs)``
+    (fvcore trace; the module's mode is left to the caller)."""
+    analysis = JitModelAnalysis(module, inputs)
+    analysis.set_op_handle(**FLOP_HANDLES)
+    analysis.unsupported_ops_warnings(False)
+    analysis.uncalled_modules_warnings(False)
+    analysis.tracer_warnings('none')
+    return int(analysis.total())
+
+
+def active_params(module: nn.Module) -> int:
+    """Parameters ``module`` uses with the current choices of the mutables
+    inside it (each mutable answers through ``active_param_count``)."""
+    if isinstance(module, BaseMutable):
+        return module.active_param_count(active_params)
+    own = sum(p.numel() for p in module.parameters(recurse=False))
+    return own + sum(active_params(m) for m in module.children())
+
+
+def count_static(model: nn.Module,
+                 input_shape: Sequence[int] = (1, 3, 224, 224)) -> Cost:
+    """Params and FLOPs of a static network: an mmcls classifier (counted in
+    ``mode='tensor'``), a bare backbone, or an algorithm (its
+    ``architecture``)."""
+    net = unwrap(model)
+    with eval_no_grad(net):
+        flops = count_flops(traceable(net), (dummy_input(net, input_shape), ))
+    return dict(params=sum(p.numel() for p in net.parameters()), flops=flops)
+
+
+@contextmanager
+def chosen(mutator, choices: Mapping[str, Any]):
+    """Set ``choices`` on the supernet for the block, then restore the
+    previous ones."""
+    previous = dict(mutator.current_choices)
+    mutator.set_choices(choices)
+    try:
+        yield
+    finally:
+        mutator.set_choices(previous)
+
+
+def count_subnet(architecture: nn.Module,
+                 mutator,
+                 choices: Mapping[str, Any],
+                 input_shape: Sequence[int] = (1, 3, 224, 224)) -> Cost:
+    """Params and FLOPs of one subnet of a supernet, without copying it:
+    only the chosen candidates run in the trace, and only the parameters
+    the mutables report as active are counted. Equals ``count_static`` of
+    the static subnet built from the same config and choices."""
+    net = unwrap(architecture)
+    with chosen(mutator, choices), eval_no_grad(net):
+        flops = count_flops(traceable(net), (dummy_input(net, input_shape), ))
+        params = active_params(net)
+    return dict(params=params, flops=flops)
