@@ -1,5 +1,9 @@
+from .densenas_net import DenseNASNet
 from .ponas import SearchablePONAS
 from .searchable_mobilenet import SearchableMobileNet
 from .searchable_shufflenet_v2 import SearchableShuffleNetV2
 
-__all__ = ['SearchableShuffleNetV2', 'SearchablePONAS', 'SearchableMobileNet']
+__all__ = [
+    'SearchableShuffleNetV2', 'SearchablePONAS', 'SearchableMobileNet',
+    'DenseNASNet'
+]

@@ -1,0 +1,77 @@
+"""ResNet residual blocks as candidate ops (DenseNAS ResNet-based space).
+
+Both follow torchvision: BN after every conv, ReLU after the sum, and a
+1x1 conv + BN shortcut where the stride or the width changes.
+"""
+import torch
+import torch.nn as nn
+from mmcv.cnn import ConvModule, build_activation_layer
+
+from mmnas.registry import MODELS
+from .base import BaseOP
+
+
+class _Residual(BaseOP):
+    """Shortcut (identity or 1x1 conv + BN), the sum and the last act."""
+
+    def __init__(self, in_channels, out_channels, stride, norm_cfg, act_cfg,
+                 init_cfg=None):
+        super().__init__(in_channels, out_channels, stride, init_cfg)
+        self.downsample = None
+        if stride != 1 or in_channels != out_channels:
+            self.downsample = ConvModule(in_channels, out_channels, 1,
+                                         stride=stride, norm_cfg=norm_cfg,
+                                         act_cfg=None)
+        self.act = build_activation_layer(act_cfg)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        identity = x if self.downsample is None else self.downsample(x)
+        return self.act(self.residual(x) + identity)
+
+
+@MODELS.register_module()
+class ResBasicBlock(_Residual):
+    """Two 3x3 convs (the first with the stride)."""
+
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 stride: int = 1,
+                 norm_cfg: dict = dict(type='BN'),
+                 act_cfg: dict = dict(type='ReLU'),
+                 init_cfg=None) -> None:
+        super().__init__(in_channels, out_channels, stride, norm_cfg,
+                         act_cfg, init_cfg)
+        self.residual = nn.Sequential(
+            ConvModule(in_channels, out_channels, 3, stride=stride,
+                       padding=1, norm_cfg=norm_cfg, act_cfg=act_cfg),
+            ConvModule(out_channels, out_channels, 3, padding=1,
+                       norm_cfg=norm_cfg, act_cfg=None))
+
+
+@MODELS.register_module()
+class ResBottleneck(_Residual):
+    """1x1 reduce to ``out_channels // expansion``, 3x3 with the stride,
+    1x1 expand to ``out_channels``."""
+
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 stride: int = 1,
+                 expansion: int = 4,
+                 norm_cfg: dict = dict(type='BN'),
+                 act_cfg: dict = dict(type='ReLU'),
+                 init_cfg=None) -> None:
+        super().__init__(in_channels, out_channels, stride, norm_cfg,
+                         act_cfg, init_cfg)
+        if out_channels % expansion:
+            raise ValueError(f'ResBottleneck: out_channels {out_channels} '
+                             f'is not a multiple of expansion {expansion}')
+        mid = out_channels // expansion
+        self.residual = nn.Sequential(
+            ConvModule(in_channels, mid, 1, norm_cfg=norm_cfg,
+                       act_cfg=act_cfg),
+            ConvModule(mid, mid, 3, stride=stride, padding=1,
+                       norm_cfg=norm_cfg, act_cfg=act_cfg),
+            ConvModule(mid, out_channels, 1, norm_cfg=norm_cfg,
+                       act_cfg=None))
