@@ -14,8 +14,9 @@ from .mutables import BaseMutable
 
 def to_static(model: nn.Module) -> nn.Module:
     """Replace every fixed mutable that can ``export()`` a plain module by
-    that module, in place. Returns ``model``."""
-    for name, module in list(model.named_modules()):
+    that module, in place, innermost first (a mutable inside a chosen
+    candidate goes before the one holding it). Returns ``model``."""
+    for name, module in reversed(list(model.named_modules())):
         if isinstance(module, BaseMutable) and hasattr(module, 'export'):
             if not module.is_fixed:
                 raise RuntimeError(

@@ -1,4 +1,5 @@
 from .base import BaseMutable
+from .one_shot_channel import OneShotMutableChannel
 from .one_shot_op import OneShotMutableOP
 
-__all__ = ['BaseMutable', 'OneShotMutableOP']
+__all__ = ['BaseMutable', 'OneShotMutableOP', 'OneShotMutableChannel']

@@ -67,6 +67,12 @@ class BaseMutable(BaseModule):
         """A uniformly random choice (``rng`` for reproducible searches)."""
         return (rng or random).choice(self.choices)
 
+    def decision_key(self, name: str, owner: Optional[str]) -> str:
+        """The decision this mutable takes part in: its alias, else its
+        module ``name``. ``owner`` is the name of the nearest mutable that
+        contains it (None if none), for mutables that decide per block."""
+        return self.alias or name
+
     def active_param_count(self, count: Callable[[nn.Module], int]) -> int:
         """Parameters the current choice uses, for cost estimation without
         building the subnet. ``count`` counts a submodule the same way (so

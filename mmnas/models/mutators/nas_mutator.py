@@ -18,8 +18,9 @@ class SearchSpaceError(UserError, ValueError):
 class NasMutator:
     """Groups the mutables of a model into decisions and sets them.
 
-    A decision (search group) is keyed by the mutables' shared ``alias``, or
-    by the module name of a mutable that has none. All members of a group
+    A decision (search group) is keyed by ``mutable.decision_key``: the
+    mutables' shared ``alias``, or the module name of a mutable that has
+    none (a channel mutable: ``<block>.channel``). All members of a group
     must offer the same choices.
     """
 
@@ -30,10 +31,14 @@ class NasMutator:
     def prepare_from_supernet(self, supernet: nn.Module) -> None:
         groups: 'OrderedDict[str, List[Tuple[str, BaseMutable]]]' = \
             OrderedDict()
+        seen: List[str] = []  # mutable names, containers first
         for name, module in supernet.named_modules():
             if isinstance(module, BaseMutable):
-                key = module.alias or name
+                owner = next((o for o in reversed(seen)
+                              if name.startswith(o + '.')), None)
+                key = module.decision_key(name, owner)
                 groups.setdefault(key, []).append((name, module))
+                seen.append(name)
         for key, members in groups.items():
             first_name, first = members[0]
             for name, mutable in members[1:]:

@@ -1,0 +1,307 @@
+"""Channel search (SPOS): the width of a block's hidden layer.
+
+The op is built once at the widest choice. A narrower choice runs the
+leading channels of the same weights: the layers that carry the hidden
+width are swapped for :class:`SlicedConv2d` / :class:`SlicedBatchNorm2d`,
+which call the functional conv / batch norm on weight slices (so a traced
+forward shows the real, narrower shapes to FLOP counters). Fixing a choice
+copies the slices into plain, narrower ``Conv2d`` / ``BatchNorm2d`` layers.
+
+One scale per block: every channel mutable inside the same block (the
+candidates of a ``OneShotMutableOP``) takes part in the decision
+``<block>.channel``.
+"""
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from mmnas.registry import MODELS
+from .base import BaseMutable
+
+# SPOS paper: 0.2x to 2.0x of the base hidden width in steps of 0.2 (the
+# official code searches [0.2, ..., 1.6])
+DEFAULT_SCALES = [0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0]
+
+# op type -> its ConvModules on the hidden path:
+# (path, input is the hidden width, output is the hidden width)
+HIDDEN_LAYERS: Dict[str, List[Tuple[str, bool, bool]]] = {
+    'ShuffleBlock': [
+        ('branch2.0', False, True),
+        ('branch2.1', True, True),
+        ('branch2.2', True, False),
+    ],
+    'ShuffleXception': [
+        ('branch2.0.pointwise_conv', False, True),
+        ('branch2.1.depthwise_conv', True, True),
+        ('branch2.1.pointwise_conv', True, True),
+        ('branch2.2.depthwise_conv', True, True),
+        ('branch2.2.pointwise_conv', True, False),
+    ],
+    'MBBlock': [
+        ('expand_conv', False, True),
+        ('depthwise_conv', True, True),
+        ('se.conv1', True, False),
+        ('se.conv2', False, True),
+        ('linear_conv', True, False),
+    ],
+}
+
+
+def _is_depthwise(conv: nn.Conv2d) -> bool:
+    return conv.groups > 1 and conv.groups == conv.in_channels \
+        == conv.out_channels
+
+
+class SlicedConv2d(nn.Conv2d):
+    """A Conv2d that uses its first ``out_width`` filters (None: all) and
+    as many input channels as it receives; a depthwise conv narrows both
+    with the input."""
+
+    out_width: Optional[int] = None
+
+    @classmethod
+    def take_over(cls, conv: nn.Conv2d) -> 'SlicedConv2d':
+        """A sliced conv sharing ``conv``'s parameters."""
+        with torch.device('meta'):
+            new = cls(conv.in_channels, conv.out_channels, conv.kernel_size,
+                      conv.stride, conv.padding, conv.dilation, conv.groups,
+                      conv.bias is not None, conv.padding_mode)
+        new.weight = conv.weight
+        new.bias = conv.bias
+        return new
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        in_width = x.shape[1]
+        if _is_depthwise(self):
+            weight, groups, out = self.weight[:in_width], in_width, in_width
+        else:
+            out = self.out_width or self.out_channels
+            weight, groups = self.weight[:out, :in_width], 1
+        bias = None if self.bias is None else self.bias[:out]
+        return F.conv2d(x, weight, bias, self.stride, self.padding,
+                        self.dilation, groups)
+
+
+class SlicedBatchNorm2d(nn.BatchNorm2d):
+    """A BatchNorm2d over the leading channels it receives; training
+    updates the leading entries of the running statistics."""
+
+    @classmethod
+    def take_over(cls, bn: nn.BatchNorm2d) -> 'SlicedBatchNorm2d':
+        with torch.device('meta'):
+            new = cls(bn.num_features, bn.eps, bn.momentum, bn.affine,
+                      bn.track_running_stats)
+        for name in ('weight', 'bias'):
+            setattr(new, name, getattr(bn, name))
+        for name in ('running_mean', 'running_var', 'num_batches_tracked'):
+            new.register_buffer(name, getattr(bn, name))
+        return new
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        c = x.shape[1]
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.add_(1)
+            if self.momentum is None:
+                factor = 1.0 / float(self.num_batches_tracked)
+        use_batch_stats = self.training or self.running_mean is None
+        track = not self.training or self.track_running_stats
+        return F.batch_norm(
+            x, _lead(self.running_mean if track else None, c),
+            _lead(self.running_var if track else None, c),
+            _lead(self.weight, c), _lead(self.bias, c), use_batch_stats,
+            factor, self.eps)
+
+
+def _lead(t: Optional[torch.Tensor], n: int) -> Optional[torch.Tensor]:
+    return None if t is None else t[:n]
+
+
+def _narrow_conv(conv: nn.Conv2d, in_width: int,
+                 out_width: int) -> nn.Conv2d:
+    depthwise = _is_depthwise(conv)
+    new = nn.Conv2d(in_width, out_width, conv.kernel_size, conv.stride,
+                    conv.padding, conv.dilation,
+                    out_width if depthwise else 1, conv.bias is not None,
+                    conv.padding_mode).to(conv.weight.device)
+    with torch.no_grad():
+        new.weight.copy_(conv.weight[:out_width] if depthwise else
+                         conv.weight[:out_width, :in_width])
+        if conv.bias is not None:
+            new.bias.copy_(conv.bias[:out_width])
+    new.weight.requires_grad_(conv.weight.requires_grad)
+    return new
+
+
+def _narrow_bn(bn: nn.BatchNorm2d, width: int) -> nn.BatchNorm2d:
+    new = nn.BatchNorm2d(width, bn.eps, bn.momentum, bn.affine,
+                         bn.track_running_stats).to(bn.running_mean.device)
+    with torch.no_grad():
+        for name in ('weight', 'bias', 'running_mean', 'running_var'):
+            if getattr(bn, name) is not None:
+                getattr(new, name).copy_(getattr(bn, name)[:width])
+        if bn.num_batches_tracked is not None:
+            new.num_batches_tracked.copy_(bn.num_batches_tracked)
+    return new
+
+
+def _sliced_numel(conv: nn.Module, in_width: int, out_width: int) -> int:
+    """Parameters of a ConvModule's conv and norm at the given widths."""
+    total = 0
+    for p in conv.conv.parameters():
+        if p.dim() == 4:
+            p = p[:out_width] if _is_depthwise(conv.conv) else \
+                p[:out_width, :in_width]
+        else:
+            p = p[:out_width]
+        total += p.numel()
+    if conv.with_norm:
+        total += sum(p[:out_width].numel() for p in conv.norm.parameters())
+    return total
+
+
+@MODELS.register_module()
+class OneShotMutableChannel(BaseMutable):
+    """Chooses the hidden width of one op as a multiple of its base width.
+
+    The op (``ShuffleBlock``, ``ShuffleXception`` or ``MBBlock``; others
+    through ``hidden_layers``) is built with ``mid_channels`` = the widest
+    choice; choice ``s`` uses ``int(base * s)`` hidden channels, ``base``
+    being the op's default ``mid_channels`` (as the official SPOS code).
+
+    Args:
+        op (dict): Config of the op.
+        choices (Sequence[float]): Width multipliers of the base width.
+        module_kwargs (dict, optional): Extra kwargs for the op (a search
+            space passes in/out channels and stride here; as a candidate of
+            a ``OneShotMutableOP`` they come as plain keyword arguments).
+        hidden_layers (list, optional): ``(ConvModule path, input is
+            hidden, output is hidden)`` of the op; defaults to the table
+            entry of its type.
+        alias (str, optional): Decision name; defaults to
+            ``<block>.channel``.
+    """
+
+    def __init__(self,
+                 op: dict,
+                 choices: Sequence[float] = DEFAULT_SCALES,
+                 module_kwargs: Optional[dict] = None,
+                 hidden_layers: Optional[List[Tuple[str, bool, bool]]] = None,
+                 alias: Optional[str] = None,
+                 init_cfg=None,
+                 **op_kwargs) -> None:
+        super().__init__(alias=alias, init_cfg=init_cfg)
+        choices = list(choices)
+        if not choices or len(set(choices)) != len(choices) or any(
+                not isinstance(c, (int, float)) or c <= 0 for c in choices):
+            raise ValueError(
+                f'OneShotMutableChannel: choices must be distinct positive '
+                f'width multipliers, got {choices}.')
+        cfg = dict(op, **(module_kwargs or {}), **op_kwargs)
+        op_type = cfg.get('type')
+        op_type = op_type if isinstance(op_type, str) else op_type.__name__
+        if hidden_layers is None and op_type not in HIDDEN_LAYERS:
+            raise ValueError(
+                f'OneShotMutableChannel: no known hidden layers for op '
+                f'{op_type!r} (known: {sorted(HIDDEN_LAYERS)}); pass '
+                '`hidden_layers` for it.')
+        with torch.device('meta'):
+            self.base_channels = MODELS.build(dict(cfg)).mid_channels
+        self._choices = choices
+        self._current = max(choices)
+        self.op = MODELS.build(
+            dict(cfg, mid_channels=self.width_of(self._current)))
+        self._layers = [(path, self.op.get_submodule(path), into, out)
+                        for path, into, out in (
+                            hidden_layers or HIDDEN_LAYERS[op_type])
+                        if self._has(path)]
+        if not any(out for _, _, _, out in self._layers):
+            raise ValueError(
+                f'OneShotMutableChannel: {op_type} built from {cfg} has no '
+                'layer that produces its hidden width (e.g. an MBBlock with '
+                'expand_ratio 1); search another op or ratio.')
+        for _, module, _, _ in self._layers:
+            module.conv = SlicedConv2d.take_over(module.conv)
+            if module.with_norm:
+                setattr(module, module.norm_name,
+                        SlicedBatchNorm2d.take_over(module.norm))
+
+    def _has(self, path: str) -> bool:
+        try:
+            return self.op.get_submodule(path) is not None
+        except AttributeError:
+            return False
+
+    def width_of(self, choice: float) -> int:
+        """Hidden channels of a choice."""
+        return max(1, int(self.base_channels * choice))
+
+    @property
+    def choices(self) -> List[float]:
+        return list(self._choices)
+
+    @property
+    def current_choice(self) -> float:
+        return self._current
+
+    @current_choice.setter
+    def current_choice(self, choice: float) -> None:
+        if self.is_fixed and choice != self._current:
+            raise RuntimeError(
+                f'This mutable is fixed to {self._current!r}; it cannot '
+                f'switch to {choice!r}. Build a new supernet to search.')
+        self.check_choice(choice)
+        self._current = choice
+        if self.is_fixed:
+            return
+        width = self.width_of(choice)
+        for _, module, _, out in self._layers:
+            if out:
+                module.conv.out_width = width
+
+    def decision_key(self, name: str, owner: Optional[str]) -> str:
+        return self.alias or f'{owner or name}.channel'
+
+    def active_param_count(self, count: Callable[[nn.Module], int]) -> int:
+        """The op's parameters with the hidden layers cut to the current
+        width."""
+        total = count(self.op)
+        if self.is_fixed:
+            return total
+        width = self.width_of(self._current)
+        for _, module, into, out in self._layers:
+            total -= sum(p.numel() for p in module.parameters())
+            total += _sliced_numel(
+                module, width if into else module.conv.in_channels,
+                width if out else module.conv.out_channels)
+        return total
+
+    def fix_chosen(self, chosen: float) -> None:
+        """Keep ``chosen`` and replace the sliced layers by plain layers of
+        the chosen width holding the leading channels."""
+        if self.is_fixed:
+            self.current_choice = chosen
+            return
+        self.current_choice = chosen
+        width = self.width_of(chosen)
+        for _, module, into, out in self._layers:
+            conv = module.conv
+            in_w = width if into else conv.in_channels
+            out_w = width if out else conv.out_channels
+            module.conv = _narrow_conv(conv, in_w, out_w)
+            if module.with_norm:
+                setattr(module, module.norm_name,
+                        _narrow_bn(module.norm, out_w))
+        self.op.mid_channels = width
+        self._layers = []
+        self._choices = [chosen]
+        self._is_fixed = True
+
+    def export(self) -> nn.Module:
+        """The op at the chosen width (for static subnets)."""
+        return self.op
+
+    def forward(self, x: Any) -> Any:
+        return self.op(x)
