@@ -1,4 +1,8 @@
 from .cost_table import CostTable, CostTableError
 from .counters import count_static, count_subnet
+from .latency import LatencyTable, LatencyTableError, measure_subnet
 
-__all__ = ['count_static', 'count_subnet', 'CostTable', 'CostTableError']
+__all__ = [
+    'count_static', 'count_subnet', 'CostTable', 'CostTableError',
+    'LatencyTable', 'LatencyTableError', 'measure_subnet'
+]

@@ -1,0 +1,212 @@
+"""Latency lookup tables: the measured time of every candidate of every
+decision (and of the fixed part) on one device, so a subnet's latency is
+predicted as a sum.
+
+Each candidate is timed alone on the input it gets inside the supernet
+(warm-up, then the median of ``repeat`` runs; CUDA is synchronised). The
+fixed part is a whole probe subnet's time minus its candidates', median over
+the probes. A table records the device and the search space it was
+measured for and refuses to predict for another space.
+"""
+import json
+import os
+import os.path as osp
+import platform
+import statistics
+import time
+from collections import OrderedDict
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence
+
+import torch
+import torch.nn as nn
+
+from mmnas.utils import UserError, atomic_write
+from .cost_table import unit_inputs, unit_names
+from .counters import chosen, dummy_input, eval_no_grad, traceable, unwrap
+
+TABLE_FORMAT = 'mmnas-latency-table'
+
+
+class LatencyTableError(UserError, ValueError):
+    """A latency table that is unreadable or belongs to another space."""
+
+
+def device_description(device: torch.device) -> Dict[str, Any]:
+    """What the timings depend on: the processor, torch, threads."""
+    desc = dict(device=device.type, torch=torch.__version__,
+                threads=torch.get_num_threads())
+    if device.type == 'cuda':
+        desc['name'] = torch.cuda.get_device_name(device)
+        desc['cuda'] = torch.version.cuda
+    else:
+        desc['name'] = _cpu_model()
+    return desc
+
+
+def _cpu_model() -> str:
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def median_ms(fn: Callable[[], Any], repeat: int, warmup: int,
+              device: torch.device) -> float:
+    """Median wall time of ``fn()`` in milliseconds."""
+    sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
+    for _ in range(warmup):
+        fn()
+    sync()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        sync()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1e3
+
+
+def measure_subnet(architecture: nn.Module, mutator,
+                   choices: Mapping[str, Any],
+                   input_shape: Sequence[int] = (1, 3, 224, 224),
+                   repeat: int = 20, warmup: int = 5) -> float:
+    """Measured latency (ms) of the whole subnet ``choices`` on the
+    device the supernet is on."""
+    net = unwrap(architecture)
+    x = dummy_input(net, input_shape)
+    with chosen(mutator, choices), eval_no_grad(net):
+        return median_ms(lambda: traceable(net)(x), repeat, warmup, x.device)
+
+
+def _space_text(space: Mapping) -> str:
+    return json.dumps(space, sort_keys=True, default=str)
+
+
+class LatencyTable:
+    """Latency (ms) per ``(decision, choice)`` plus the fixed part."""
+
+    def __init__(self, fixed_ms: float,
+                 entries: 'OrderedDict[str, Dict[Any, float]]',
+                 space: Mapping, device: Dict[str, Any],
+                 input_shape: Sequence[int], repeat: int,
+                 warmup: int) -> None:
+        self.fixed_ms = float(fixed_ms)
+        self._entries = entries
+        self.space = space
+        self.device = device
+        self.input_shape = tuple(input_shape)
+        self.repeat, self.warmup = repeat, warmup
+
+    @classmethod
+    def build(cls,
+              architecture: nn.Module,
+              mutator,
+              input_shape: Sequence[int] = (1, 3, 224, 224),
+              repeat: int = 20,
+              warmup: int = 5,
+              log: Optional[Callable[[str], None]] = None) -> 'LatencyTable':
+        """Time every candidate of the space on the supernet's device."""
+        net = unwrap(architecture)
+        device = dummy_input(net, (1, )).device
+        units = unit_names(mutator)
+        modules = OrderedDict((n, net.get_submodule(n)) for _, n in units)
+        entries = OrderedDict((k, {}) for k in mutator.search_groups)
+        fixed = []
+        for i, (probe, seen) in enumerate(
+                unit_inputs(net, mutator, modules, input_shape)):
+            unit_ms = {}
+            with eval_no_grad(net):
+                for name, module in modules.items():
+                    calls = [tuple(dummy_input(net, s) for s in shapes)
+                             for shapes in seen[name]]
+                    unit_ms[name] = median_ms(
+                        lambda m=module, c=calls: [m(*a) for a in c],
+                        repeat, warmup, device)
+            for decision in entries:
+                entries[decision][probe[decision]] = sum(
+                    unit_ms[n] for d, n in units if d == decision)
+            whole = measure_subnet(net, mutator, probe, input_shape, repeat,
+                                   warmup)
+            fixed.append(whole - sum(unit_ms.values()))
+            if log:
+                log(f'probe {i}: whole {whole:.3f} ms, fixed part '
+                    f'{fixed[-1]:.3f} ms')
+        return cls(statistics.median(fixed), entries,
+                   json.loads(_space_text(mutator.search_space())),
+                   device_description(device), input_shape, repeat, warmup)
+
+    def check_space(self, mutator) -> None:
+        """Raise LatencyTableError unless the table was measured for
+        ``mutator``'s search space."""
+        mine = _space_text(self.space)
+        theirs = _space_text(mutator.search_space())
+        if mine != theirs:
+            raise LatencyTableError(
+                'this latency table was measured for another search space '
+                f'(decisions {list(self.space)[:3]}... vs '
+                f'{list(mutator.search_space())[:3]}...). Rebuild it for '
+                'this config with tools/analysis/build_latency_lut.py.')
+
+    def candidate_ms(self, decision: str, choice: Any) -> float:
+        try:
+            return self._entries[decision][choice]
+        except KeyError:
+            raise LatencyTableError(
+                f'{decision!r}: {choice!r} is not in this latency table '
+                f'(decisions {list(self._entries)}). Use choices of the '
+                'space the table was measured for.') from None
+
+    def cost(self, choices: Mapping[str, Any]) -> float:
+        """Predicted latency (ms) of the subnet ``choices``."""
+        if set(choices) != set(self._entries):
+            extra = sorted(set(choices) - set(self._entries))
+            missing = sorted(set(self._entries) - set(choices))
+            raise LatencyTableError(
+                f'choices do not fit this latency table: unknown {extra}, '
+                f'missing {missing}. Pass one choice per decision of the '
+                'space the table was measured for.')
+        return self.fixed_ms + sum(
+            self.candidate_ms(d, c) for d, c in choices.items())
+
+    def to_dict(self) -> dict:
+        return dict(
+            format=TABLE_FORMAT, device=self.device,
+            input_shape=list(self.input_shape), repeat=self.repeat,
+            warmup=self.warmup, fixed_ms=self.fixed_ms, space=self.space,
+            entries=[dict(name=d, choices=list(t), ms=list(t.values()))
+                     for d, t in self._entries.items()])
+
+    def save(self, path: str) -> str:
+        os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+        atomic_write(path, json.dumps(self.to_dict(), indent=1) + '\n')
+        return path
+
+    @classmethod
+    def load(cls, path: str, mutator=None) -> 'LatencyTable':
+        """Read a table; with ``mutator``, refuse one of another space."""
+        if not osp.isfile(path):
+            raise LatencyTableError(
+                f'latency table {path!r} does not exist; build it with '
+                'tools/analysis/build_latency_lut.py CONFIG --out PATH.')
+        try:
+            with open(path) as f:
+                data = json.load(f)
+            if data.get('format') != TABLE_FORMAT:
+                raise ValueError(f'format is {data.get("format")!r}')
+            entries = OrderedDict(
+                (e['name'], dict(zip(e['choices'], map(float, e['ms']))))
+                for e in data['entries'])
+            table = cls(data['fixed_ms'], entries, data['space'],
+                        data['device'], data['input_shape'], data['repeat'],
+                        data['warmup'])
+        except (ValueError, KeyError, TypeError) as e:
+            raise LatencyTableError(
+                f'{path!r} is not an mmnas latency table ({e}); rebuild it '
+                'with tools/analysis/build_latency_lut.py.') from None
+        if mutator is not None:
+            table.check_space(mutator)
+        return table

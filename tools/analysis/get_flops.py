@@ -1,0 +1,76 @@
+"""Params and FLOPs (conv + linear multiply-adds) of a config's model.
+
+    python tools/analysis/get_flops.py CONFIG [--subnet FILE] [--shape H W]
+        [--json] [--cfg-options k=v ...]
+
+A supernet config (an algorithm) needs --subnet: that subnet is counted
+without building it. A static model (e.g. a SubnetModel config) is counted
+as it is.
+"""
+import argparse
+import json
+
+from mmengine.config import DictAction
+
+from mmnas.estimators import count_static, count_subnet
+from mmnas.registry import MODELS
+from mmnas.structures import load_subnet
+from mmnas.utils import UserError, cli_main, register_all_modules
+from mmnas.utils.config import load_config
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Count params and FLOPs (multiply-adds) of a model')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('--subnet', help='subnet file (YAML/JSON) of a '
+                        'supernet config')
+    parser.add_argument('--shape', type=int, nargs=2, default=[224, 224],
+                        metavar=('H', 'W'), help='input size')
+    parser.add_argument('--json', action='store_true',
+                        help='print one JSON line {"params": N, "flops": N}')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys (they must exist)')
+    return parser.parse_args(argv)
+
+
+def count(model, subnet, shape):
+    searchable = hasattr(model, 'mutator') and hasattr(model, 'architecture')
+    if searchable and subnet is None:
+        raise UserError(
+            'this config builds a supernet: pass --subnet FILE to count one '
+            'of its subnets (e.g. the best_subnet.yaml of a search).')
+    if not searchable and subnet is not None:
+        raise UserError(
+            '--subnet applies to a supernet config, but this config builds '
+            'a static model; drop --subnet or pass the supernet config.')
+    if searchable:
+        return count_subnet(model.architecture, model.mutator,
+                            load_subnet(subnet), shape)
+    return count_static(model, shape)
+
+
+@cli_main
+def main(argv=None):
+    args = parse_args(argv)
+    register_all_modules()
+    cfg = load_config(args.config, args.cfg_options)
+    if 'model' not in cfg:
+        raise UserError(f'config {args.config!r} has no `model` to count.')
+    model = MODELS.build(cfg.model)
+    shape = (1, 3, *args.shape)
+    cost = count(model, args.subnet, shape)
+    if args.json:
+        print(json.dumps(cost))
+        return
+    h, w = args.shape
+    print(f'{"input":<8}{"params":>14}{"FLOPs (MACs)":>16}\n'
+          f'{f"{h}x{w}":<8}{cost["params"] / 1e6:>13.3f}M'
+          f'{cost["flops"] / 1e6:>15.3f}M\n'
+          f'{"":<8}{cost["params"]:>14,}{cost["flops"] / 1e9:>15.4f}G\n'
+          'FLOPs = multiply-adds of conv and linear layers (fvcore); '
+          'BN, activations and pooling are not counted.')
+
+
+if __name__ == '__main__':
+    main()
