@@ -1,0 +1,33 @@
+# SPOS step 1 on the MobileNet (ProxylessNAS-GPU) space: train the supernet
+# on ImageNet, one uniformly sampled path per step (8 GPUs x 128 images).
+_base_ = [
+    '../../_base_/nas_backbones/spos_mobilenet_supernet.py',
+    '../../_base_/datasets/imagenet_bs128_spos.py',
+    '../../_base_/schedules/imagenet_bs1024_spos.py',
+    '../../_base_/default_runtime.py',
+]
+
+supernet = dict(
+    type='ImageClassifier',
+    data_preprocessor={{_base_.data_preprocessor}},
+    backbone={{_base_.nas_backbone}},
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(
+        type='LinearClsHead',
+        num_classes=1000,
+        in_channels=1728,
+        loss=dict(
+            type='LabelSmoothLoss',
+            num_classes=1000,
+            label_smooth_val=0.1,
+            mode='original',
+            loss_weight=1.0),
+        topk=(1, 5),
+    ),
+)
+
+model = dict(type='SPOS', architecture=supernet)
+
+# every rank samples its own path: candidates unused on a rank are expected
+model_wrapper_cfg = dict(
+    type='MMDistributedDataParallel', find_unused_parameters=True)
