@@ -1,4 +1,5 @@
 from .base import BaseAlgorithm
+from .dsnas import DSNAS, DSNASDDP
 from .spos import SPOS
 
-__all__ = ['BaseAlgorithm', 'SPOS']
+__all__ = ['BaseAlgorithm', 'SPOS', 'DSNAS', 'DSNASDDP']

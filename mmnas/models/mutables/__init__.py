@@ -1,5 +1,9 @@
 from .base import BaseMutable
+from .diff_op import OneHotMutableOP, argmax_choices
 from .one_shot_channel import OneShotMutableChannel
 from .one_shot_op import OneShotMutableOP
 
-__all__ = ['BaseMutable', 'OneShotMutableOP', 'OneShotMutableChannel']
+__all__ = [
+    'BaseMutable', 'OneShotMutableOP', 'OneHotMutableOP', 'argmax_choices',
+    'OneShotMutableChannel'
+]

@@ -1,0 +1,8 @@
+from .arch_distribution_hook import (ArchDistributionHook, arch_distribution,
+                                     plot_arch_history, read_arch_history)
+from .dump_subnet_hook import DumpSubnetHook
+
+__all__ = [
+    'ArchDistributionHook', 'DumpSubnetHook', 'arch_distribution',
+    'plot_arch_history', 'read_arch_history'
+]

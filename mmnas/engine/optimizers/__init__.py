@@ -1,0 +1,3 @@
+from .arch_param_constructor import ArchParamOptimWrapperConstructor
+
+__all__ = ['ArchParamOptimWrapperConstructor']

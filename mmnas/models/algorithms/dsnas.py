@@ -1,0 +1,245 @@
+"""DSNAS: Direct Neural Architecture Search without Parameter Retraining
+(Hu et al., CVPR 2020).
+
+Weights and architecture logits are trained together on the task loss; the
+derived subnet is then fine-tuned from the same weights ("search from
+search") instead of being retrained. Three phases, by epoch:
+
+* ``epoch < pretrain_epochs``: weights only (paths sampled from the
+  still near-uniform logits);
+* ``pretrain_epochs <= epoch < finetune_epochs``: weights (SGD) and logits
+  (Adam) every step; the logits get DSNAS' credit-times-score-function
+  gradient from :class:`OneHotMutableOP`, plus an optional FLOPs penalty;
+* ``epoch >= finetune_epochs``: every decision is fixed to its argmax and
+  the remaining epochs train that subnet.
+
+The epoch comes from mmengine's ``MessageHub`` so the model never sees the
+runner.
+"""
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine import dist
+from mmengine.logging import MessageHub, MMLogger
+from mmengine.model import MMDistributedDataParallel
+from mmengine.optim import OptimWrapper, OptimWrapperDict
+
+from mmnas.registry import MODEL_WRAPPERS, MODELS
+from mmnas.utils import UserError
+from ..mutables import OneHotMutableOP, argmax_choices
+from .base import BaseAlgorithm
+
+PHASES = ('pretrain', 'search', 'finetune')
+
+
+@MODELS.register_module()
+class DSNAS(BaseAlgorithm):
+    """Args:
+        architecture (dict | nn.Module): Supernet whose decisions are
+            :class:`OneHotMutableOP` s.
+        mutator (dict): Mutator config.
+        pretrain_epochs (int): Epochs that train the weights only.
+        finetune_epochs (int): Epoch at which the argmax subnet is fixed
+            and fine-tuning starts.
+        flops_limit (float, optional): MFLOPs (conv + linear multiply-adds,
+            :mod:`mmnas.estimators`) above which a sampled subnet is
+            penalised; None disables the penalty.
+        flops_coef (float): Weight of the penalty
+            ``sum_layers p(sampled op) * MFLOPs(sampled op)``.
+        input_shape (Sequence[int]): Input shape the FLOPs are counted at.
+        eval_subnet (str | dict, optional): Subnet that validation runs;
+            None runs the argmax subnet.
+    """
+
+    def __init__(self,
+                 architecture: Union[dict, nn.Module],
+                 mutator: dict = dict(type='NasMutator'),
+                 pretrain_epochs: int = 15,
+                 finetune_epochs: int = 85,
+                 flops_limit: Optional[float] = None,
+                 flops_coef: float = 1e-2,
+                 input_shape: Sequence[int] = (1, 3, 224, 224),
+                 eval_subnet: Optional[Union[str, dict]] = None,
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+                 init_cfg=None) -> None:
+        super().__init__(architecture, mutator, eval_subnet,
+                         data_preprocessor, init_cfg)
+        if not 0 <= pretrain_epochs <= finetune_epochs:
+            raise UserError(
+                f'DSNAS needs 0 <= pretrain_epochs <= finetune_epochs, got '
+                f'pretrain_epochs={pretrain_epochs}, finetune_epochs='
+                f'{finetune_epochs}. Fix the model settings in the config.')
+        if flops_limit is not None and flops_limit < 0:
+            raise UserError(f'flops_limit must be >= 0 MFLOPs or None, got '
+                            f'{flops_limit}.')
+        self.pretrain_epochs = pretrain_epochs
+        self.finetune_epochs = finetune_epochs
+        self.flops_limit = flops_limit
+        self.flops_coef = flops_coef
+        self.input_shape = tuple(input_shape)
+        self._cost_table = None
+        self._leaders = self._tie_decisions()
+
+    def _tie_decisions(self) -> Dict[str, OneHotMutableOP]:
+        """One set of logits per decision: the mutables of an alias share
+        their first member's ``arch_param`` (and, each step, its draw)."""
+        leaders = {}
+        for key, members in self.mutator.search_groups.items():
+            bad = [m for m in members if not isinstance(m, OneHotMutableOP)]
+            if bad:
+                raise UserError(
+                    f'DSNAS searches OneHotMutableOP decisions only; '
+                    f'{key!r} is a {type(bad[0]).__name__}. Build the '
+                    "supernet with mutable_cfg type='OneHotMutableOP' (see "
+                    'configs/_base_/nas_backbones/dsnas_shufflenet_supernet'
+                    '.py).')
+            for member in members[1:]:
+                member.arch_param = members[0].arch_param
+            leaders[key] = members[0]
+        if not leaders:
+            raise UserError('DSNAS found no searchable decision in the '
+                            'architecture; give its backbone OneHotMutableOP '
+                            'mutables.')
+        return leaders
+
+    @property
+    def phase(self) -> str:
+        """'pretrain', 'search' or 'finetune' for the current epoch."""
+        epoch = MessageHub.get_current_instance().get_info('epoch', 0)
+        if epoch < self.pretrain_epochs:
+            return 'pretrain'
+        return 'search' if epoch < self.finetune_epochs else 'finetune'
+
+    @property
+    def is_fixed(self) -> bool:
+        return all(m.is_fixed for m in self.mutator.mutables)
+
+    def derive_subnet(self) -> Dict:
+        """The argmax subnet, ``{decision: choice}``."""
+        return argmax_choices(self.mutator)
+
+    def fix_to_argmax(self) -> Dict:
+        """Fix every decision to its argmax (rank 0's logits when
+        distributed, so all ranks fine-tune the same subnet) and return the
+        subnet. The chosen candidates keep their weights."""
+        if dist.is_distributed():
+            for leader in self._leaders.values():
+                dist.broadcast(leader.arch_param.data, src=0)
+        subnet = self.derive_subnet()
+        self.mutator.fix_choices(subnet)
+        MMLogger.get_current_instance().info(
+            f'DSNAS: architecture fixed to the argmax subnet for '
+            f'fine-tuning: {dict(subnet)}')
+        return subnet
+
+    def sample_subnet(self, arch_grad: bool) -> Dict:
+        """Draw one choice per decision from its softmax and arm every
+        member mutable with it (with the DSNAS gradient path when
+        ``arch_grad``)."""
+        subnet = {}
+        for key, members in self.mutator.search_groups.items():
+            index, scale = members[0].sample_one_hot(arch_grad)
+            for member in members:
+                member.set_sample(index, scale)
+            subnet[key] = members[0].arch_choices[index]
+        return subnet
+
+    @property
+    def cost_table(self):
+        """Per-candidate costs of the supernet, built on first use."""
+        if self._cost_table is None:
+            from mmnas.estimators import CostTable
+            self._cost_table = CostTable.build(self.architecture,
+                                               self.mutator, self.input_shape)
+        return self._cost_table
+
+    def flops_loss(self, subnet: Dict) -> Optional[torch.Tensor]:
+        """DSNAS' resource penalty for the sampled ``subnet``, or None when
+        it is within ``flops_limit``. Its gradient reaches the logits
+        through the sampled ops' probabilities."""
+        table = self.cost_table
+        if table.cost(subnet)['flops'] / 1e6 < self.flops_limit:
+            return None
+        loss = 0.
+        for key, choice in subnet.items():
+            leader = self._leaders[key]
+            prob = leader.arch_param.softmax(-1)[
+                leader.arch_choices.index(choice)]
+            mflops = table.candidate_cost(key, choice)['flops'] / 1e6
+            loss = loss + prob * mflops
+        return self.flops_coef * loss
+
+    def loss(self, inputs: torch.Tensor,
+             data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
+        phase = self.phase
+        subnet = None
+        if not self.is_fixed:
+            subnet = self.sample_subnet(arch_grad=phase == 'search')
+        losses = self.architecture(inputs, data_samples, mode='loss')
+        if phase == 'search' and self.flops_limit is not None and subnet:
+            flops_loss = self.flops_loss(subnet)
+            if flops_loss is not None:
+                losses['flops_loss'] = flops_loss
+        return losses
+
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List] = None,
+                mode: str = 'tensor'):
+        if mode != 'loss' and self.eval_subnet is None and \
+                not self.is_fixed:
+            self.mutator.set_choices(self.derive_subnet())
+        return super().forward(inputs, data_samples, mode)
+
+    def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
+        return self.dsnas_step(data, optim_wrapper, self)
+
+    def dsnas_step(self, data, optim_wrapper,
+                   runner_model: nn.Module) -> Dict[str, torch.Tensor]:
+        """One step: fix the subnet when fine-tuning starts, one forward
+        and backward through ``runner_model`` (this model, or its DDP
+        wrapper so gradients are synchronised), a weight step, and an
+        architecture step in the search phase."""
+        weights, arch = self._split_optim_wrapper(optim_wrapper)
+        phase = self.phase
+        if phase == 'finetune' and not self.is_fixed:
+            self.fix_to_argmax()
+        with weights.optim_context(runner_model):
+            data = self.data_preprocessor(data, True)
+            losses = runner_model._run_forward(data, mode='loss')
+        parsed_loss, log_vars = self.parse_losses(losses)
+        weights.update_params(parsed_loss)
+        if phase == 'search':
+            arch.step()
+        arch.zero_grad()
+        return log_vars
+
+    @staticmethod
+    def _split_optim_wrapper(
+            optim_wrapper) -> Tuple[OptimWrapper, OptimWrapper]:
+        if not isinstance(optim_wrapper, OptimWrapperDict) or \
+                set(optim_wrapper.keys()) != {'architecture', 'mutator'}:
+            raise UserError(
+                'DSNAS needs two optimizers: set optim_wrapper = dict('
+                "constructor='ArchParamOptimWrapperConstructor', "
+                'architecture=dict(optimizer=...), mutator=dict(optimizer='
+                '...)) in the config (see configs/nas/dsnas/).')
+        return optim_wrapper['architecture'], optim_wrapper['mutator']
+
+
+@MODEL_WRAPPERS.register_module()
+class DSNASDDP(MMDistributedDataParallel):
+    """DistributedDataParallel for DSNAS: runs the algorithm's two-optimizer
+    step with the forward going through DDP. Candidates a rank did not
+    sample (and, once fixed, the dropped ones) get no gradient, so unused
+    parameters are searched for by default."""
+
+    def __init__(self, module, find_unused_parameters: bool = True,
+                 **kwargs) -> None:
+        super().__init__(
+            module=module, find_unused_parameters=find_unused_parameters,
+            **kwargs)
+
+    def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
+        return self.module.dsnas_step(data, optim_wrapper, self)
