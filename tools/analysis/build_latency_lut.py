@@ -1,0 +1,70 @@
+"""Time every candidate op of a supernet config's search space on this
+device and save the latency table (JSON, with the device and the space).
+
+    python tools/analysis/build_latency_lut.py CONFIG [--shape H W]
+        [--out FILE] [--repeat N] [--warmup N] [--device cpu|cuda]
+
+``LatencyTable.load(FILE, mutator).cost(choices)`` then predicts a subnet's
+latency as a sum; the latency constraint of the search reads the same file.
+"""
+import argparse
+import os.path as osp
+
+import torch
+from mmengine.config import DictAction
+
+from mmnas.estimators import LatencyTable
+from mmnas.registry import MODELS
+from mmnas.utils import UserError, cli_main, register_all_modules
+from mmnas.utils.config import load_config
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Build a per-candidate latency lookup table')
+    parser.add_argument('config', help='supernet config file path')
+    parser.add_argument('--shape', type=int, nargs=2, default=[224, 224],
+                        metavar=('H', 'W'), help='input size (batch 1)')
+    parser.add_argument('--out', help='table path (default: work_dirs/'
+                        '<config>/latency_<device>_<H>x<W>.json)')
+    parser.add_argument('--repeat', type=int, default=20,
+                        help='timed runs per op (median is kept)')
+    parser.add_argument('--warmup', type=int, default=5,
+                        help='untimed runs per op first')
+    parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys (they must exist)')
+    return parser.parse_args(argv)
+
+
+@cli_main
+def main(argv=None):
+    args = parse_args(argv)
+    if args.device == 'cuda' and not torch.cuda.is_available():
+        raise UserError('--device cuda, but no CUDA device is available; '
+                        'use --device cpu or run on a GPU machine.')
+    if args.repeat < 1 or args.warmup < 0:
+        raise UserError('--repeat must be >= 1 and --warmup >= 0.')
+    register_all_modules()
+    cfg = load_config(args.config, args.cfg_options)
+    model = MODELS.build(cfg.model)
+    if not hasattr(model, 'mutator'):
+        raise UserError(f'{args.config!r} builds a static model; a latency '
+                        'table needs a supernet config (an algorithm).')
+    model.to(args.device)
+    h, w = args.shape
+    table = LatencyTable.build(model.architecture, model.mutator,
+                               (1, 3, h, w), repeat=args.repeat,
+                               warmup=args.warmup, log=print)
+    out = args.out or osp.join(
+        'work_dirs', osp.splitext(osp.basename(args.config))[0],
+        f'latency_{args.device}_{h}x{w}.json')
+    table.save(out)
+    n = sum(len(table.space[d]['choices']) for d in table.space)
+    print(f'{n} candidates of {len(table.space)} decisions timed on '
+          f'{table.device["name"]} ({table.device["threads"]} threads); '
+          f'fixed part {table.fixed_ms:.3f} ms -> {out}')
+
+
+if __name__ == '__main__':
+    main()
