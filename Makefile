@@ -1,0 +1,35 @@
+# make demo : install into .venv and run the four SPOS steps on digits
+# make test : install into .venv (with test deps) and run the test suite
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# the CPU wheel that this project is tested with; on a GPU machine install
+# your CUDA build of torch into the venv first, it is kept if it satisfies
+# requirements.txt
+TORCH ?= torch==2.13.0
+STAMP := $(VENV)/.mmnas-installed
+TEST_STAMP := $(VENV)/.mmnas-test-installed
+
+.PHONY: install demo test clean-demo
+
+$(STAMP): requirements.txt setup.py
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip wheel 'setuptools<81'
+	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q '$(TORCH)'
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(TEST_STAMP): $(STAMP) requirements/tests.txt
+	$(PY) -m pip install -q -r requirements/tests.txt
+	touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	PYTHON=$(PY) bash tools/run_demo.sh
+
+test: $(TEST_STAMP)
+	$(PY) -m pytest -q tests
+
+clean-demo:
+	rm -rf work_dirs/demo

@@ -1,0 +1,21 @@
+# SPOS steps 3 and 4 on digits: retrain the subnet found by the digits search
+# from scratch, then test it. The default subnet path is where the search
+# config writes it under make demo; point elsewhere with
+#   --cfg-options model.subnet=<work dir of step 2>/best_subnet.yaml
+_base_ = ['./spos_shufflenet_supernet_1xb64_digits.py']
+
+model = dict(
+    _delete_=True,
+    type='SubnetModel',
+    architecture={{_base_.supernet}},
+    subnet='work_dirs/spos_shufflenet_search_1xb64_digits/best_subnet.yaml',
+    supernet_checkpoint=None,
+)
+
+model_wrapper_cfg = dict(
+    type='MMDistributedDataParallel', find_unused_parameters=False)
+train_cfg = dict(max_epochs=20, val_interval=5)
+param_scheduler = [
+    dict(type='PolyLR', power=1.0, eta_min=0.0, by_epoch=True, begin=0,
+         end=20, convert_to_iter_based=True),
+]

@@ -1,0 +1,434 @@
+"""Evolution search on a trained supernet (SPOS, step 2).
+
+Each generation scores ``num_candidates`` subnets that satisfy the cost
+constraints and were never scored before: the first generation is random,
+later ones are mutations and crossovers of the current top-k, filled up with
+random subnets. A candidate's score is its validation metric after its
+BatchNorm statistics are re-estimated on training batches.
+
+Written to the work dir:
+- ``search_log.jsonl``: one line per scored candidate (choices, score, cost);
+- ``search_state.json``: the population state after every generation, from
+  which ``--resume`` continues;
+- ``best_subnet.yaml``: the best subnet (MMRazor subnet-file format).
+"""
+import json
+import os.path as osp
+import random
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine.dist import is_main_process
+from mmengine.evaluator import Evaluator
+from mmengine.model import is_model_wrapper
+from mmengine.runner import BaseLoop
+from mmengine.utils import ProgressBar
+from torch.utils.data import DataLoader
+
+from mmnas.estimators import CostTable
+from mmnas.registry import LOOPS
+from mmnas.structures import dump_subnet
+from mmnas.utils import UserError, atomic_write
+
+STATE_VERSION = 1
+# units in which constraints_range is written: MFLOPs, M params, ms
+COST_UNITS = dict(flops=1e6, params=1e6, latency=1.0)
+
+
+def _key(choices: Dict) -> str:
+    return json.dumps(choices, sort_keys=True)
+
+
+@LOOPS.register_module()
+class EvolutionSearchLoop(BaseLoop):
+    """Args:
+        runner: The mmengine runner.
+        dataloader: Validation data that scores candidates.
+        evaluator: Metric config (e.g. ``dict(type='Accuracy')``).
+        max_epochs (int): Generations.
+        num_candidates (int): Candidates scored per generation.
+        top_k (int): Parents kept across generations.
+        num_mutation (int): Mutants per generation.
+        num_crossover (int): Crossovers per generation.
+        mutate_prob (float): Probability to resample each decision.
+        constraints_range (dict): ``name -> (low, high)`` for ``flops``
+            (MFLOPs), ``params`` (M) and ``latency`` (ms, needs
+            ``latency_lut``); bounds may be None.
+        input_shape (tuple): Input shape of the cost estimate.
+        latency_lut (str, optional): Table from build_latency_lut.py.
+        calibrate_dataloader (optional): Data for BN re-estimation;
+            defaults to the runner's train dataloader.
+        calibrate_bn_iters (int): Batches for BN re-estimation (0: off).
+        score_key (str): Metric that ranks candidates (higher is better).
+        max_trials (int): Samples tried to find one new valid candidate.
+        seed (int): Seed of the candidate sampling.
+    """
+
+    def __init__(self,
+                 runner,
+                 dataloader: Union[DataLoader, Dict],
+                 evaluator: Union[Evaluator, Dict, List],
+                 max_epochs: int = 20,
+                 num_candidates: int = 50,
+                 top_k: int = 10,
+                 num_mutation: int = 25,
+                 num_crossover: int = 25,
+                 mutate_prob: float = 0.1,
+                 constraints_range: Optional[Dict[str, Tuple]] = None,
+                 input_shape: Sequence[int] = (1, 3, 224, 224),
+                 latency_lut: Optional[str] = None,
+                 calibrate_dataloader: Optional[Union[DataLoader,
+                                                      Dict]] = None,
+                 calibrate_bn_iters: int = 200,
+                 score_key: str = 'accuracy/top1',
+                 max_trials: int = 1000,
+                 seed: int = 0) -> None:
+        super().__init__(runner, dataloader)
+        if top_k > num_candidates or num_mutation + num_crossover > \
+                num_candidates:
+            raise UserError(
+                f'EvolutionSearchLoop: need top_k ({top_k}) and num_mutation'
+                f' + num_crossover ({num_mutation + num_crossover}) <= '
+                f'num_candidates ({num_candidates}); fix train_cfg.')
+        self.evaluator = runner.build_evaluator(evaluator) \
+            if isinstance(evaluator, (dict, list)) else evaluator
+        if calibrate_dataloader is None:
+            self.calibrate_dataloader = runner.train_dataloader
+        elif isinstance(calibrate_dataloader, dict):
+            self.calibrate_dataloader = runner.build_dataloader(
+                calibrate_dataloader, seed=runner.seed)
+        else:
+            self.calibrate_dataloader = calibrate_dataloader
+        self._max_epochs = max_epochs
+        self.num_candidates = num_candidates
+        self.top_k = top_k
+        self.num_mutation = num_mutation
+        self.num_crossover = num_crossover
+        self.mutate_prob = mutate_prob
+        self.constraints_range = dict(constraints_range or {})
+        unknown = set(self.constraints_range) - set(COST_UNITS)
+        if unknown:
+            raise UserError(f'constraints_range: unknown constraint(s) '
+                            f'{sorted(unknown)}; use flops (M), params (M) '
+                            'or latency (ms).')
+        if 'latency' in self.constraints_range and not latency_lut:
+            raise UserError('a latency constraint needs latency_lut=<table '
+                            'written by tools/analysis/build_latency_lut.py>')
+        self.input_shape = tuple(input_shape)
+        self.latency_lut = latency_lut
+        self.calibrate_bn_iters = calibrate_bn_iters
+        self.score_key = score_key
+        self.max_trials = max_trials
+        self.rng = random.Random(seed)
+        self._epoch = 0
+        self._iter = 0
+        self.scores: Dict[str, float] = {}  # every scored subnet
+        self.costs: Dict[str, Dict] = {}
+        self.top: List[Dict] = []  # best first
+        self.history: List[Dict] = []  # per-generation summary
+
+    # -- the properties mmengine hooks read from a train loop --
+    @property
+    def max_epochs(self):
+        return self._max_epochs
+
+    @property
+    def max_iters(self):
+        return self._max_epochs * self.num_candidates
+
+    @property
+    def epoch(self):
+        return self._epoch
+
+    @property
+    def iter(self):
+        return self._iter
+
+    @property
+    def model(self) -> nn.Module:
+        model = self.runner.model
+        return model.module if is_model_wrapper(model) else model
+
+    @property
+    def work_dir(self) -> str:
+        return self.runner.work_dir
+
+    # -- costs --
+    def _build_estimators(self) -> None:
+        model = self.model
+        self.cost_table = CostTable.build(model.architecture, model.mutator,
+                                          self.input_shape)
+        self.latency_table = None
+        if self.latency_lut:
+            from mmnas.estimators import LatencyTable
+            self.latency_table = LatencyTable.load(self.latency_lut,
+                                                   model.mutator)
+
+    def cost(self, choices: Dict) -> Dict[str, float]:
+        """Cost in the units of ``constraints_range``."""
+        key = _key(choices)
+        if key not in self.costs:
+            raw = dict(self.cost_table.cost(choices))
+            if self.latency_table is not None:
+                raw['latency'] = self.latency_table.cost(choices)
+            self.costs[key] = {
+                k: v / COST_UNITS[k]
+                for k, v in raw.items() if k in COST_UNITS
+            }
+        return self.costs[key]
+
+    def is_valid(self, choices: Dict) -> bool:
+        cost = self.cost(choices)
+        for name, (low, high) in self.constraints_range.items():
+            if low is not None and cost[name] < low:
+                return False
+            if high is not None and cost[name] > high:
+                return False
+        return True
+
+    def _no_valid_candidate(self) -> UserError:
+        """The error for constraints no subnet meets, with the cost range
+        the space actually covers."""
+        table = self.cost_table
+        span = []
+        for k in ('flops', 'params'):
+            # the table is additive: extremes are per-decision extremes
+            per = [[table.candidate_cost(d, c)[k] for c in table.choices_of(d)]
+                   for d in table.decisions]
+            low = (table.fixed[k] + sum(map(min, per))) / COST_UNITS[k]
+            high = (table.fixed[k] + sum(map(max, per))) / COST_UNITS[k]
+            span.append(f'{k} {low:.3f}..{high:.3f}')
+        span = ', '.join(span)
+        return UserError(
+            f'no subnet satisfies constraints_range='
+            f'{self.constraints_range} (found none in {self.max_trials} '
+            f'random samples). This search space spans {span} (FLOPs and '
+            'params in millions). Widen the constraints in train_cfg.')
+
+    # -- candidate generation --
+    def _new_valid(self, make) -> Optional[Dict]:
+        for _ in range(self.max_trials):
+            choices = make()
+            if _key(choices) not in self.scores and self.is_valid(choices):
+                return choices
+        return None
+
+    def _random(self) -> Dict:
+        return dict(self.model.mutator.sample_choices(self.rng))
+
+    def _mutate(self) -> Dict:
+        parent = self.rng.choice(self.top)['choices']
+        mutator = self.model.mutator
+        return {
+            k: (mutator.search_groups[k][0].sample_choice(self.rng)
+                if self.rng.random() < self.mutate_prob else v)
+            for k, v in parent.items()
+        }
+
+    def _crossover(self) -> Dict:
+        a = self.rng.choice(self.top)['choices']
+        b = self.rng.choice(self.top)['choices']
+        return {k: self.rng.choice([a[k], b[k]]) for k in a}
+
+    def _generation(self) -> List[Dict]:
+        """The new candidates of this generation (all unseen)."""
+        cands: List[Dict] = []
+        seen = set()
+
+        def add(make, n):
+            for _ in range(n):
+                c = self._new_valid(make)
+                if c is None or _key(c) in seen:
+                    continue
+                seen.add(_key(c))
+                cands.append(c)
+
+        if self.top:
+            add(self._mutate, self.num_mutation)
+            add(self._crossover, self.num_crossover)
+        add(self._random, self.num_candidates - len(cands))
+        if not cands and not self.scores:
+            raise self._no_valid_candidate()
+        return cands
+
+    # -- scoring --
+    @torch.no_grad()
+    def calibrate_bn(self) -> None:
+        """Re-estimate BN running statistics of the current subnet: reset,
+        then a cumulative average over ``calibrate_bn_iters`` batches."""
+        if self.calibrate_bn_iters <= 0:
+            return
+        model = self.model
+        bns = [m for m in model.modules()
+               if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+        saved = [(m, m.momentum) for m in bns]
+        for m in bns:
+            m.reset_running_stats()
+            m.momentum = None
+        model.train()
+        for i, data in enumerate(self.calibrate_dataloader):
+            if i >= self.calibrate_bn_iters:
+                break
+            data = model.data_preprocessor(data, False)
+            model.architecture(data['inputs'], mode='tensor')
+        for m, momentum in saved:
+            m.momentum = momentum
+        model.eval()
+
+    @torch.no_grad()
+    def score(self, choices: Dict) -> float:
+        model = self.model
+        model.mutator.set_choices(choices)
+        self.calibrate_bn()
+        model.eval()
+        for data in self.dataloader:
+            outputs = model.val_step(data)
+            self.evaluator.process(data_samples=outputs, data_batch=data)
+        metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
+        if self.score_key not in metrics:
+            raise UserError(f'score_key {self.score_key!r} is not among the '
+                            f'metrics {sorted(metrics)}; set '
+                            'train_cfg.score_key to one of them.')
+        return float(metrics[self.score_key])
+
+    # -- state --
+    @property
+    def state_path(self) -> str:
+        return osp.join(self.work_dir, 'search_state.json')
+
+    @property
+    def log_path(self) -> str:
+        return osp.join(self.work_dir, 'search_log.jsonl')
+
+    def state_dict(self) -> Dict:
+        version, internal, gauss = self.rng.getstate()
+        return dict(
+            version=STATE_VERSION,
+            epoch=self._epoch,
+            iter=self._iter,
+            rng=[version, list(internal), gauss],
+            top=self.top,
+            history=self.history,
+            scores=self.scores,
+            supernet_checkpoint=self.runner._load_from,
+            search_space=self.model.mutator.search_space())
+
+    def load_state_dict(self, state: Dict) -> None:
+        if state.get('version') != STATE_VERSION:
+            raise UserError(f'{self.state_path} has state version '
+                            f'{state.get("version")}, expected '
+                            f'{STATE_VERSION}; start a new work dir.')
+        if state['search_space'] != json.loads(
+                json.dumps(self.model.mutator.search_space())):
+            raise UserError(f'{self.state_path} was written for another '
+                            'search space; resume with the config that '
+                            'wrote it or use a new work dir.')
+        self._epoch, self._iter = state['epoch'], state['iter']
+        version, internal, gauss = state['rng']
+        self.rng.setstate((version, tuple(internal), gauss))
+        self.top, self.history = state['top'], state['history']
+        self.scores = dict(state['scores'])
+
+    def save_state(self) -> None:
+        if is_main_process():
+            atomic_write(self.state_path,
+                         json.dumps(self.state_dict()) + '\n')
+
+    def _logged_scores(self) -> Dict[str, float]:
+        """Scores already in the log (a generation cut short by a kill)."""
+        found = {}
+        if osp.isfile(self.log_path):
+            with open(self.log_path) as f:
+                for line in f:
+                    try:
+                        entry = json.loads(line)
+                    except ValueError:  # a line cut by the kill
+                        continue
+                    found[_key(entry['choices'])] = entry['score']
+        return found
+
+    def maybe_resume(self) -> None:
+        if not self.runner._resume or not osp.isfile(self.state_path):
+            return
+        try:
+            with open(self.state_path) as f:
+                state = json.load(f)
+        except ValueError as e:
+            raise UserError(f'{self.state_path} is corrupt ({e}); remove it '
+                            'to restart the search from the beginning.')
+        ckpt = state.get('supernet_checkpoint')
+        if self.runner._load_from is None and ckpt:
+            self.runner.load_checkpoint(ckpt)
+        self.load_state_dict(state)
+        self.resumed_scores = self._logged_scores()
+        self.runner.logger.info(
+            f'Resumed the search at generation {self._epoch} with '
+            f'{len(self.scores)} scored subnets.')
+
+    def _log_candidate(self, choices: Dict, score: float) -> None:
+        if is_main_process():
+            entry = dict(epoch=self._epoch, choices=choices, score=score,
+                         **self.cost(choices))
+            with open(self.log_path, 'a') as f:
+                f.write(json.dumps(entry) + '\n')
+
+    # -- the loop --
+    def run_epoch(self) -> None:
+        cands = self._generation()
+        logger = self.runner.logger
+        logger.info(f'Generation {self._epoch + 1}/{self._max_epochs}: '
+                    f'scoring {len(cands)} new candidates')
+        bar = ProgressBar(len(cands)) if is_main_process() else None
+        for choices in cands:
+            key = _key(choices)
+            if key in self.resumed_scores:
+                score = self.resumed_scores[key]
+            else:
+                score = self.score(choices)
+                self._log_candidate(choices, score)
+            self.scores[key] = score
+            self.top.append(dict(choices=choices, score=score,
+                                 **self.cost(choices)))
+            self._iter += 1
+            if bar is not None:
+                bar.update()
+        self.top.sort(key=lambda c: -c['score'])
+        self.top = self.top[:self.top_k]
+        best = self.top[0]
+        self.history.append(
+            dict(epoch=self._epoch, best_score=best['score'],
+                 top_k_mean=sum(c['score'] for c in self.top) /
+                 len(self.top), scored=len(self.scores)))
+        cost = ', '.join(f'{k} {v:.3f}' for k, v in self.cost(
+            best['choices']).items())
+        logger.info(f'Generation {self._epoch + 1}: best {self.score_key} '
+                    f'{best["score"]:.2f} ({cost}); '
+                    f'{len(self.scores)} subnets scored so far')
+        self.runner.message_hub.update_scalar('search/best_score',
+                                              best['score'])
+        self._epoch += 1
+        self.save_state()
+
+    def run(self):
+        self._build_estimators()
+        self.resumed_scores: Dict[str, float] = {}
+        self.maybe_resume()
+        self.runner.call_hook('before_train')
+        while self._epoch < self._max_epochs:
+            self.run_epoch()
+        best = self.top[0]
+        if is_main_process():
+            dump_subnet(best['choices'],
+                        osp.join(self.work_dir, 'best_subnet.yaml'))
+            atomic_write(
+                osp.join(self.work_dir, 'search_result.json'),
+                json.dumps(dict(top_k=self.top, history=self.history),
+                           indent=2) + '\n')
+        self.runner.logger.info(
+            f'Search done: best {self.score_key} {best["score"]:.2f}, '
+            f'subnet written to '
+            f'{osp.join(self.work_dir, "best_subnet.yaml")}')
+        self.model.mutator.set_choices(best['choices'])
+        self.runner.call_hook('after_train')
+        return self.runner.model
