@@ -1,5 +1,5 @@
 # The SPOS MobileNet (ProxylessNAS-GPU) search space of MMRazor: a fixed
-# MBConv k3 e1 block, then 20 blocks x 7 candidates (MBConv k3/5/7 x e3/6,
+# MBConv k3 e1 block, then 21 blocks x 7 candidates (MBConv k3/5/7 x e3/6,
 # identity). ReLU6 everywhere.
 _STAGE_MUTABLE = dict(
     type='OneShotMutableOP',
