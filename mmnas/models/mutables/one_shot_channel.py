@@ -62,15 +62,10 @@ class SlicedConv2d(nn.Conv2d):
     out_width: Optional[int] = None
 
     @classmethod
-    def take_over(cls, conv: nn.Conv2d) -> 'SlicedConv2d':
-        """A sliced conv sharing ``conv``'s parameters."""
-        with torch.device('meta'):
-            new = cls(conv.in_channels, conv.out_channels, conv.kernel_size,
-                      conv.stride, conv.padding, conv.dilation, conv.groups,
-                      conv.bias is not None, conv.padding_mode)
-        new.weight = conv.weight
-        new.bias = conv.bias
-        return new
+    def take_over(cls, conv: nn.Conv2d) -> None:
+        """Make ``conv`` sliceable in place (same parameters and state-dict
+        keys; the class swap torch's parametrize also uses)."""
+        conv.__class__ = cls
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         in_width = x.shape[1]
@@ -89,15 +84,13 @@ class SlicedBatchNorm2d(nn.BatchNorm2d):
     updates the leading entries of the running statistics."""
 
     @classmethod
-    def take_over(cls, bn: nn.BatchNorm2d) -> 'SlicedBatchNorm2d':
-        with torch.device('meta'):
-            new = cls(bn.num_features, bn.eps, bn.momentum, bn.affine,
-                      bn.track_running_stats)
-        for name in ('weight', 'bias'):
-            setattr(new, name, getattr(bn, name))
-        for name in ('running_mean', 'running_var', 'num_batches_tracked'):
-            new.register_buffer(name, getattr(bn, name))
-        return new
+    def take_over(cls, bn: nn.BatchNorm2d) -> None:
+        """Make ``bn`` sliceable in place."""
+        if type(bn) is not nn.BatchNorm2d:
+            raise TypeError(f'channel search slices BatchNorm2d, not '
+                            f'{type(bn).__name__}; use norm_cfg=dict('
+                            "type='BN') in the searched op.")
+        bn.__class__ = cls
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         c = x.shape[1]
@@ -207,8 +200,8 @@ class OneShotMutableChannel(BaseMutable):
                 f'OneShotMutableChannel: no known hidden layers for op '
                 f'{op_type!r} (known: {sorted(HIDDEN_LAYERS)}); pass '
                 '`hidden_layers` for it.')
-        with torch.device('meta'):
-            self.base_channels = MODELS.build(dict(cfg)).mid_channels
+        # the op's own default width (built once; cheaper than on 'meta')
+        self.base_channels = MODELS.build(dict(cfg)).mid_channels
         self._choices = choices
         self._current = max(choices)
         self.op = MODELS.build(
@@ -223,10 +216,9 @@ class OneShotMutableChannel(BaseMutable):
                 'layer that produces its hidden width (e.g. an MBBlock with '
                 'expand_ratio 1); search another op or ratio.')
         for _, module, _, _ in self._layers:
-            module.conv = SlicedConv2d.take_over(module.conv)
+            SlicedConv2d.take_over(module.conv)
             if module.with_norm:
-                setattr(module, module.norm_name,
-                        SlicedBatchNorm2d.take_over(module.norm))
+                SlicedBatchNorm2d.take_over(module.norm)
 
     def _has(self, path: str) -> bool:
         try:

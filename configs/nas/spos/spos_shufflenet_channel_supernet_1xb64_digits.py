@@ -1,0 +1,39 @@
+# SPOS step 1, block + channel search, on the embedded digits data
+# (CPU-sized): the same space at half width with a stride-1 stem.
+_base_ = [
+    '../../_base_/nas_backbones/spos_shufflenet_channel_supernet.py',
+    '../../_base_/datasets/digits_bs64.py',
+    '../../_base_/schedules/digits_bs64.py',
+    '../../_base_/default_runtime.py',
+]
+
+supernet = dict(
+    type='ImageClassifier',
+    data_preprocessor={{_base_.data_preprocessor}},
+    backbone=dict(
+        type='SearchableShuffleNetV2',
+        mutable_cfg={{_base_._STAGE_MUTABLE}},
+        widen_factor=0.5,
+        last_channels=512,
+        small_input=True),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(
+        type='LinearClsHead',
+        num_classes=10,
+        in_channels=512,
+        loss=dict(
+            type='LabelSmoothLoss',
+            num_classes=10,
+            label_smooth_val=0.1,
+            mode='original',
+            loss_weight=1.0),
+        topk=(1, ),
+    ),
+)
+
+model = dict(type='SPOS', architecture=supernet)
+model_wrapper_cfg = dict(
+    type='MMDistributedDataParallel', find_unused_parameters=True)
+
+default_hooks = dict(logger=dict(interval=10))
+randomness = dict(seed=0)

@@ -1,0 +1,34 @@
+# SPOS step 1, block + channel search: train the ShuffleNetV2 supernet whose
+# blocks also choose their hidden width, one uniformly sampled path (units
+# and widths) per step (8 GPUs x 128 images).
+_base_ = [
+    '../../_base_/nas_backbones/spos_shufflenet_channel_supernet.py',
+    '../../_base_/datasets/imagenet_bs128_spos.py',
+    '../../_base_/schedules/imagenet_bs1024_spos.py',
+    '../../_base_/default_runtime.py',
+]
+
+supernet = dict(
+    type='ImageClassifier',
+    data_preprocessor={{_base_.data_preprocessor}},
+    backbone={{_base_.nas_backbone}},
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(
+        type='LinearClsHead',
+        num_classes=1000,
+        in_channels=1024,
+        loss=dict(
+            type='LabelSmoothLoss',
+            num_classes=1000,
+            label_smooth_val=0.1,
+            mode='original',
+            loss_weight=1.0),
+        topk=(1, 5),
+    ),
+)
+
+model = dict(type='SPOS', architecture=supernet)
+
+# every rank samples its own path: candidates unused on a rank are expected
+model_wrapper_cfg = dict(
+    type='MMDistributedDataParallel', find_unused_parameters=True)
