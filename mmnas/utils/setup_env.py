@@ -16,7 +16,11 @@ def allow_mmengine_checkpoint_globals() -> None:
     if add is None:  # torch < 2.4 loads without weights_only by default
         return
     from mmengine.logging import HistoryBuffer
-    safe = [HistoryBuffer, np.ndarray, np.dtype, datetime.datetime]
+
+    # HistoryBuffer pickles its statistics as getattr(HistoryBuffer, 'min');
+    # the weights-only unpickler still refuses to *call* anything that is
+    # not allow-listed, so getattr can only look attributes up.
+    safe = [HistoryBuffer, getattr, np.ndarray, np.dtype, datetime.datetime]
     try:
         safe.append(np._core.multiarray._reconstruct)
         safe.append(np._core.multiarray.scalar)

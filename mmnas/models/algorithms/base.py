@@ -34,6 +34,9 @@ class BaseAlgorithm(BaseModel):
         if data_preprocessor is None:
             data_preprocessor = getattr(architecture, 'data_preprocessor',
                                         None)
+        elif isinstance(data_preprocessor, dict):
+            # the runner passes a config's top-level data_preprocessor here
+            data_preprocessor.setdefault('type', 'ClsDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         self.architecture = architecture
