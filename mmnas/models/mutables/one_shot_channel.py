@@ -119,6 +119,7 @@ def _narrow_conv(conv: nn.Conv2d, in_width: int,
                     conv.padding, conv.dilation,
                     out_width if depthwise else 1, conv.bias is not None,
                     conv.padding_mode).to(conv.weight.device)
+    new.train(conv.training)
     with torch.no_grad():
         new.weight.copy_(conv.weight[:out_width] if depthwise else
                          conv.weight[:out_width, :in_width])
@@ -131,6 +132,7 @@ def _narrow_conv(conv: nn.Conv2d, in_width: int,
 def _narrow_bn(bn: nn.BatchNorm2d, width: int) -> nn.BatchNorm2d:
     new = nn.BatchNorm2d(width, bn.eps, bn.momentum, bn.affine,
                          bn.track_running_stats).to(bn.running_mean.device)
+    new.train(bn.training)
     with torch.no_grad():
         for name in ('weight', 'bias', 'running_mean', 'running_var'):
             if getattr(bn, name) is not None:
@@ -210,11 +212,12 @@ class OneShotMutableChannel(BaseMutable):
                         for path, into, out in (
                             hidden_layers or HIDDEN_LAYERS[op_type])
                         if self._has(path)]
-        if not any(out for _, _, _, out in self._layers):
+        if not self._layers or self._layers[0][2]:
             raise ValueError(
                 f'OneShotMutableChannel: {op_type} built from {cfg} has no '
-                'layer that produces its hidden width (e.g. an MBBlock with '
-                'expand_ratio 1); search another op or ratio.')
+                'layer that produces its hidden width from its input (e.g. '
+                'an MBBlock with expand_ratio 1); search another op or '
+                'ratio.')
         for _, module, _, _ in self._layers:
             SlicedConv2d.take_over(module.conv)
             if module.with_norm:
