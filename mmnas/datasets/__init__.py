@@ -1,1 +1,3 @@
+from .split_dataset import SplitDataset
 
+__all__ = ['SplitDataset']

@@ -1,8 +1,10 @@
 from .arch_distribution_hook import (ArchDistributionHook, arch_distribution,
                                      plot_arch_history, read_arch_history)
+from .derive_net_config_hook import DeriveNetConfigHook
 from .dump_subnet_hook import DumpSubnetHook
 
 __all__ = [
-    'ArchDistributionHook', 'DumpSubnetHook', 'arch_distribution',
+    'ArchDistributionHook', 'DumpSubnetHook', 'DeriveNetConfigHook',
+    'arch_distribution',
     'plot_arch_history', 'read_arch_history'
 ]

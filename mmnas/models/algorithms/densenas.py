@@ -1,0 +1,211 @@
+"""DenseNAS: Densely Connected Search Space for More Flexible Neural
+Architecture Search (Fang et al., CVPR 2020).
+
+The supernet (:class:`DenseNASSupernet`) holds op logits alpha (one op is
+sampled per op choice and step) and path logits beta (every path runs,
+scaled by its probability). A step gets either one batch (warm-up: weights
+only) or ``dict(weight=batch, arch=batch)`` from two disjoint parts of the
+training data (``AlternateEpochBasedTrainLoop``): the weights take an SGD
+step on the first, then alpha and beta an Adam step on the second with the
+cost-aware loss ``CE + weight * log(cost) / log(target)``, where ``cost``
+is the chained expected cost of the supernet (FLOPs, params or, with a
+latency table, milliseconds). The derived architecture is the Viterbi path
+through the blocks with the argmax ops (``derive()``).
+"""
+import math
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine.optim import OptimWrapper, OptimWrapperDict
+
+from mmnas.registry import MODELS
+from mmnas.utils import UserError
+from ..architectures.densenas_supernet import DenseNASSupernet
+from .base import BaseAlgorithm
+
+COST_METRICS = ('flops', 'params', 'latency')
+
+
+@MODELS.register_module()
+class DenseNAS(BaseAlgorithm):
+    """Args:
+        architecture (dict | nn.Module): ImageClassifier whose backbone is a
+            :class:`DenseNASSupernet`.
+        cost (dict): ``metric`` ('flops', 'params' or 'latency'),
+            ``weight`` and ``target`` of the loss term (in ``unit``),
+            ``unit`` (e.g. 1e6 for MFLOPs; ms for latency: 1),
+            ``skip_reg`` (fraction of a layer's first op charged for a skip;
+            DenseNAS ResNet: 0.1) and ``latency_table`` (a file from
+            tools/analysis/build_latency_lut.py, for 'latency').
+            ``weight=0`` searches without the cost term.
+        input_shape (Sequence[int]): Input shape the costs are counted at.
+    """
+
+    def __init__(self,
+                 architecture: Union[dict, nn.Module],
+                 mutator: dict = dict(type='NasMutator'),
+                 cost: dict = dict(metric='flops', weight=0.15, target=300.,
+                                   unit=1e6),
+                 input_shape: Sequence[int] = (1, 3, 224, 224),
+                 eval_subnet: Optional[Union[str, dict]] = None,
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+                 init_cfg=None) -> None:
+        super().__init__(architecture, mutator, eval_subnet,
+                         data_preprocessor, init_cfg)
+        backbone = getattr(self.architecture, 'backbone', None)
+        if not isinstance(backbone, DenseNASSupernet):
+            raise UserError(
+                'DenseNAS needs an architecture whose backbone is a '
+                f'DenseNASSupernet, got {type(backbone).__name__}. See '
+                'configs/nas/densenas/densenas_mbv2_search_1xb64_digits.py.')
+        self.cost_cfg = dict(dict(weight=0., target=math.e, unit=1.,
+                                  skip_reg=0., latency_table=None), **cost)
+        metric = self.cost_cfg.get('metric')
+        problems = []
+        if metric not in COST_METRICS:
+            problems.append(f'metric {metric!r} is not one of '
+                            f'{COST_METRICS}')
+        if metric == 'latency' and not self.cost_cfg['latency_table']:
+            problems.append("metric 'latency' needs latency_table=<file of "
+                            'tools/analysis/build_latency_lut.py>')
+        if self.cost_cfg['target'] <= 1 or self.cost_cfg['weight'] < 0 or \
+                self.cost_cfg['unit'] <= 0:
+            problems.append('target must be > 1 and weight >= 0 and unit '
+                            '> 0')
+        if problems:
+            raise UserError('DenseNAS cost settings: ' + '; '.join(problems)
+                            + f' (got {cost}). Fix model.cost in the config.')
+        self.input_shape = tuple(input_shape)
+        self._table = None
+
+    @property
+    def supernet(self) -> DenseNASSupernet:
+        return self.architecture.backbone
+
+    # cost -----------------------------------------------------------------
+    def cost_table(self) -> Tuple[float, callable]:
+        """``(fixed cost, op_cost(decision, choice))`` in the metric's raw
+        unit, from an exact CostTable or the latency table; built on first
+        use."""
+        if self._table is None:
+            from mmnas.estimators import CostTable
+            from mmnas.estimators.latency import LatencyTable
+            metric = self.cost_cfg['metric']
+            if metric == 'latency':
+                table = LatencyTable.load(self.cost_cfg['latency_table'],
+                                          self.mutator)
+                table.check_space(self.mutator)
+                self._table = (table.fixed_ms, table.candidate_ms)
+            else:
+                table = CostTable.build(self.architecture, self.mutator,
+                                        self.input_shape)
+                self._table = (table.fixed[metric],
+                               lambda d, c: table.candidate_cost(d, c)[metric])
+        return self._table
+
+    def expected_cost(self,
+                      probs: Optional[Dict[str, torch.Tensor]] = None,
+                      skip_reg: Optional[float] = None) -> torch.Tensor:
+        """Chained expected cost of the whole network (raw unit),
+        differentiable in alpha and beta. ``probs`` replaces softmaxes by
+        decision name (e.g. one-hot ones)."""
+        fixed, op_cost = self.cost_table()
+        prefix = self._prefix()
+        probs = {k[len(prefix):]: v for k, v in (probs or {}).items()}
+        reg = self.cost_cfg['skip_reg'] if skip_reg is None else skip_reg
+        return fixed + self.supernet.chained_cost(
+            lambda name, c: op_cost(prefix + name, c), probs, reg)
+
+    def one_hot_probs(self, choices: Dict) -> Dict[str, torch.Tensor]:
+        """One-hot probabilities of ``choices`` for every decision."""
+        self.mutator.validate_choices(choices)
+        probs = {}
+        for key, members in self.mutator.search_groups.items():
+            options = getattr(members[0], 'arch_choices', members[0].choices)
+            probs[key] = torch.zeros(len(options), dtype=torch.float64)
+            probs[key][options.index(choices[key])] = 1.
+        return probs
+
+    def cost_of(self, choices: Dict) -> torch.Tensor:
+        """Chained cost with alpha/beta one-hot at ``choices``: for the
+        derived path, the exact cost of the derived network."""
+        return self.expected_cost(self.one_hot_probs(choices), skip_reg=0.)
+
+    def _prefix(self) -> str:
+        for name, module in self.architecture.named_modules():
+            if module is self.supernet:
+                return name + '.'
+        raise RuntimeError('the supernet is not inside the architecture')
+
+    def cost_loss(self) -> Tuple[torch.Tensor, torch.Tensor]:
+        """``(loss term, expected cost in unit)``."""
+        cfg = self.cost_cfg
+        cost = self.expected_cost() / cfg['unit']
+        return cfg['weight'] * torch.log(cost) / math.log(cfg['target']), \
+            cost.detach()
+
+    # derivation -------------------------------------------------------------
+    def derive(self) -> Tuple[Dict, str]:
+        """``(subnet choices by decision, net_config string)`` of the
+        current logits: Viterbi path, argmax ops, skip layers dropped."""
+        prefix = self._prefix()
+        local = self.supernet.derive_choices()
+        choices = {prefix + k: v for k, v in local.items()}
+        self.mutator.validate_choices(choices)
+        return choices, self.supernet.net_config_of(local)
+
+    def net_config_of(self, choices: Dict) -> str:
+        """The net_config of a subnet (e.g. a subnet file's choices)."""
+        self.mutator.validate_choices(choices)
+        prefix = self._prefix()
+        return self.supernet.net_config_of(
+            {k[len(prefix):]: v for k, v in choices.items()})
+
+    # steps ------------------------------------------------------------------
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List] = None,
+                mode: str = 'tensor'):
+        if mode != 'loss' and self.eval_subnet is None:
+            self.mutator.set_choices(self.derive()[0])
+        return super().forward(inputs, data_samples, mode)
+
+    def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
+        """A weight step, and an architecture step when ``data`` holds an
+        ``arch`` batch."""
+        weights, arch = self._split_optim_wrapper(optim_wrapper)
+        paired = isinstance(data, dict) and set(data) == {'weight', 'arch'}
+        with weights.optim_context(self):
+            batch = self.data_preprocessor(
+                data['weight'] if paired else data, True)
+            losses = self._run_forward(batch, mode='loss')
+        parsed, log_vars = self.parse_losses(losses)
+        weights.update_params(parsed)
+        # the weight step also left gradients on alpha/beta
+        arch.zero_grad()
+        if paired:
+            with arch.optim_context(self):
+                batch = self.data_preprocessor(data['arch'], True)
+                losses = self._run_forward(batch, mode='loss')
+                losses['loss_cost'], cost = self.cost_loss()
+            parsed, arch_vars = self.parse_losses(losses)
+            arch.update_params(parsed)
+            # and the architecture step on the weights
+            weights.zero_grad()
+            log_vars.update({f'arch_{k}': v for k, v in arch_vars.items()})
+            log_vars[f'cost_{self.cost_cfg["metric"]}'] = cost
+        return log_vars
+
+    @staticmethod
+    def _split_optim_wrapper(
+            optim_wrapper) -> Tuple[OptimWrapper, OptimWrapper]:
+        if not isinstance(optim_wrapper, OptimWrapperDict) or \
+                set(optim_wrapper.keys()) != {'architecture', 'mutator'}:
+            raise UserError(
+                'DenseNAS needs two optimizers: set optim_wrapper = dict('
+                "constructor='ArchParamOptimWrapperConstructor', "
+                'architecture=dict(optimizer=SGD...), mutator=dict('
+                'optimizer=Adam...)) in the config (see configs/nas/'
+                'densenas/).')
+        return optim_wrapper['architecture'], optim_wrapper['mutator']
