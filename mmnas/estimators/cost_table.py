@@ -1,10 +1,11 @@
 """Exact cost lookup tables: the params/FLOPs of every candidate of every
 decision and of the fixed part, counted once, so a subnet's cost is a sum.
 
-A decision's cost unit is each of its mutables: the mutable's own forward
-(which runs the current choice) counted alone on the input it receives in
-the supernet, plus the parameters it reports through
-``BaseMutable.active_param_count``. The fixed part is one subnet's full
+A decision's cost unit is each of its mutables: the FLOPs fvcore attributes
+to the mutable's module (its forward runs the current choice) in a trace of
+the whole network, plus the parameters it reports through
+``BaseMutable.active_param_count``. One trace per probe subnet covers every
+candidate (probe i takes choice i of each decision). The fixed part is one subnet's full
 count minus its chosen units, so a table sum equals ``count_subnet`` for
 every subnet of an additive space (a unit's input shape and cost depend on
 its own choice only). Tables are cached on disk by a hash of the search
@@ -16,15 +17,16 @@ import os
 import os.path as osp
 import warnings
 from collections import OrderedDict
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import (Any, Callable, Dict, List, Mapping, Optional, Sequence,
+                    Tuple)
 
 import torch
 import torch.nn as nn
 
 from mmnas.models.mutables import BaseMutable
 from mmnas.utils import UserError, atomic_write
-from .counters import (Cost, active_params, chosen, count_flops, dummy_input,
-                       eval_no_grad, traceable, unwrap)
+from .counters import (Cost, active_params, chosen, dummy_input, eval_no_grad,
+                       flop_analysis, traceable, unwrap)
 
 TABLE_VERSION = 1  # bump when the counting convention changes
 Shapes = Tuple[Tuple[int, ...], ...]
@@ -85,10 +87,10 @@ def unit_names(mutator) -> List[Tuple[str, str]]:
     return units
 
 
-def record_unit_inputs(net: nn.Module, modules: Mapping[str, nn.Module],
-                       input_shape: Sequence[int]) -> Dict[str, List[Shapes]]:
-    """Run ``net`` once and return, per unit, the shapes of the tensor
-    arguments of each of its calls."""
+def record_unit_inputs(modules: Mapping[str, nn.Module],
+                       run: Callable[[], Any]) -> Tuple[Dict, Any]:
+    """Call ``run()`` and return, per unit, the shapes of the tensor
+    arguments of each of its calls, and what ``run`` returned."""
     seen: Dict[str, List[Shapes]] = {name: [] for name in modules}
     hooks = []
     for name, module in modules.items():
@@ -99,23 +101,23 @@ def record_unit_inputs(net: nn.Module, modules: Mapping[str, nn.Module],
 
         hooks.append(module.register_forward_pre_hook(hook))
     try:
-        with eval_no_grad(net):
-            traceable(net)(dummy_input(net, input_shape))
+        result = run()
     finally:
         for h in hooks:
             h.remove()
-    return seen
+    return seen, result
 
 
-def unit_inputs(net: nn.Module, mutator, modules: Mapping[str, nn.Module],
-                input_shape: Sequence[int]):
-    """Yield ``(probe choices, {unit: call input shapes})`` per probe, with
-    the probe's choices set; check that no unit's input depends on the
-    choices of other decisions."""
+def probe_runs(mutator, modules: Mapping[str, nn.Module],
+               run: Callable[[], Any]):
+    """For each probe subnet: set its choices, ``run()`` it while recording
+    the units' inputs, check that no unit's input depends on the choices of
+    other decisions, and yield ``(probe, inputs, result)`` with the probe
+    still set."""
     first: Dict[str, List[Shapes]] = {}
     for probe in probe_choices(mutator):
         with chosen(mutator, probe):
-            seen = record_unit_inputs(net, modules, input_shape)
+            seen, result = record_unit_inputs(modules, run)
             for name, calls in seen.items():
                 if not calls:
                     raise CostTableError(
@@ -128,7 +130,7 @@ def unit_inputs(net: nn.Module, mutator, modules: Mapping[str, nn.Module],
                         f'decisions ({first[name]} vs {calls}): the space is '
                         'not additive, so no per-candidate table is exact. '
                         'Use count_subnet for this space.')
-            yield probe, seen
+            yield probe, seen, result
 
 
 class CostTable:
@@ -174,31 +176,33 @@ class CostTable:
 
     @classmethod
     def _count(cls, net, mutator, input_shape, key) -> 'CostTable':
+        """One fvcore trace per probe subnet: its total, and per unit the
+        FLOPs fvcore attributes to the unit's module."""
         units = unit_names(mutator)
         modules = OrderedDict((n, net.get_submodule(n)) for _, n in units)
+        model = traceable(net)
+        prefix = '' if model is net else 'model.'
         entries = OrderedDict((k, {}) for k in mutator.search_groups)
         fixed = None
-        for probe, seen in unit_inputs(net, mutator, modules, input_shape):
-            unit_cost = {}
-            with eval_no_grad(net):
-                for name, module in modules.items():
-                    flops = sum(
-                        count_flops(module, tuple(
-                            dummy_input(net, s) for s in shapes))
-                        for shapes in seen[name])
-                    unit_cost[name] = (active_params(module), flops)
-            for decision in entries:
-                members = [unit_cost[n] for d, n in units if d == decision]
-                entries[decision][probe[decision]] = (
-                    sum(c[0] for c in members), sum(c[1] for c in members))
-            if fixed is None:
-                with eval_no_grad(net):
-                    total_flops = count_flops(
-                        traceable(net), (dummy_input(net, input_shape), ))
-                    total_params = active_params(net)
-                fixed = dict(
-                    params=total_params - sum(c[0] for c in unit_cost.values()),
-                    flops=total_flops - sum(c[1] for c in unit_cost.values()))
+
+        def run():
+            analysis = flop_analysis(model, (dummy_input(net, input_shape), ))
+            return int(analysis.total()), analysis.by_module()
+
+        with eval_no_grad(net):
+            for probe, _, (total, by_module) in probe_runs(
+                    mutator, modules, run):
+                unit = {n: (active_params(m), int(by_module[prefix + n]))
+                        for n, m in modules.items()}
+                for decision in entries:
+                    members = [unit[n] for d, n in units if d == decision]
+                    entries[decision][probe[decision]] = (
+                        sum(c[0] for c in members), sum(c[1] for c in members))
+                if fixed is None:
+                    fixed = dict(
+                        params=active_params(net) -
+                        sum(c[0] for c in unit.values()),
+                        flops=total - sum(c[1] for c in unit.values()))
         return cls(fixed, entries, input_shape, key, mutator)
 
     # lookups ----------------------------------------------------------

@@ -75,15 +75,22 @@ def dummy_input(model: nn.Module, shape: Sequence[int]) -> torch.Tensor:
     return torch.zeros(*shape, device=p.device, dtype=p.dtype)
 
 
-def count_flops(module: nn.Module, inputs: Tuple) -> int:
-    """Multiply-adds of conv/linear/matmul ops of ``module(*inputs)``
-    (fvcore trace; the module's mode is left to the caller)."""
+def flop_analysis(module: nn.Module, inputs: Tuple) -> JitModelAnalysis:
+    """fvcore analysis of ``module(*inputs)`` counting only conv/linear/
+    matmul multiply-adds, silent about the ops it skips. It traces on the
+    first query (``total()``, ``by_module()``); the module's mode is left to
+    the caller."""
     analysis = JitModelAnalysis(module, inputs)
     analysis.set_op_handle(**FLOP_HANDLES)
     analysis.unsupported_ops_warnings(False)
     analysis.uncalled_modules_warnings(False)
     analysis.tracer_warnings('none')
-    return int(analysis.total())
+    return analysis
+
+
+def count_flops(module: nn.Module, inputs: Tuple) -> int:
+    """Multiply-adds of conv/linear/matmul ops of ``module(*inputs)``."""
+    return int(flop_analysis(module, inputs).total())
 
 
 def active_params(module: nn.Module) -> int:

@@ -21,7 +21,7 @@ import torch
 import torch.nn as nn
 
 from mmnas.utils import UserError, atomic_write
-from .cost_table import unit_inputs, unit_names
+from .cost_table import probe_runs, unit_names
 from .counters import chosen, dummy_input, eval_no_grad, traceable, unwrap
 
 TABLE_FORMAT = 'mmnas-latency-table'
@@ -116,10 +116,13 @@ class LatencyTable:
         modules = OrderedDict((n, net.get_submodule(n)) for _, n in units)
         entries = OrderedDict((k, {}) for k in mutator.search_groups)
         fixed = []
-        for i, (probe, seen) in enumerate(
-                unit_inputs(net, mutator, modules, input_shape)):
+        x = dummy_input(net, input_shape)
+        with eval_no_grad(net):
+            runs = list(probe_runs(mutator, modules,
+                                   lambda: traceable(net)(x)))
+        for i, (probe, seen, _) in enumerate(runs):
             unit_ms = {}
-            with eval_no_grad(net):
+            with chosen(mutator, probe), eval_no_grad(net):
                 for name, module in modules.items():
                     calls = [tuple(dummy_input(net, s) for s in shapes)
                              for shapes in seen[name]]
