@@ -2,10 +2,11 @@
 decision (and of the fixed part) on one device, so a subnet's latency is
 predicted as a sum.
 
-Each candidate is timed alone on the input it gets inside the supernet
-(warm-up, then the median of ``repeat`` runs; CUDA is synchronised). The
-fixed part is a whole probe subnet's time minus its candidates', median over
-the probes. A table records the device and the search space it was
+Each candidate is timed in place, inside forward passes of probe subnets
+that together choose every candidate (hooks around each mutable; warm-up,
+then the median of ``repeat`` runs; CUDA is synchronised around each
+candidate). The fixed part is a whole probe subnet's time minus its
+candidates', median over the probes. A table records the device and the search space it was
 measured for and refuses to predict for another space.
 """
 import json
@@ -70,6 +71,42 @@ def median_ms(fn: Callable[[], Any], repeat: int, warmup: int,
     return statistics.median(times) * 1e3
 
 
+def time_units(run: Callable[[], Any], modules: Mapping[str, nn.Module],
+               repeat: int, warmup: int,
+               device: torch.device) -> Dict[str, float]:
+    """Median time (ms) each module spends inside ``run()``: timed in
+    place with hooks, so caches and allocator state are those of the real
+    network."""
+    sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
+    spent = {name: [] for name in modules}
+    start: Dict[str, float] = {}
+    hooks = []
+    for name, module in modules.items():
+
+        def pre(_, args, name=name):
+            sync()
+            start[name] = time.perf_counter()
+
+        def post(_, args, out, name=name):
+            sync()
+            spent[name][-1] += time.perf_counter() - start[name]
+
+        hooks += [module.register_forward_pre_hook(pre),
+                  module.register_forward_hook(post)]
+    try:
+        for i in range(warmup + repeat):
+            if i == warmup:
+                for calls in spent.values():
+                    calls.clear()
+            for calls in spent.values():
+                calls.append(0.0)
+            run()
+    finally:
+        for h in hooks:
+            h.remove()
+    return {name: statistics.median(t) * 1e3 for name, t in spent.items()}
+
+
 def measure_subnet(architecture: nn.Module, mutator,
                    choices: Mapping[str, Any],
                    input_shape: Sequence[int] = (1, 3, 224, 224),
@@ -120,15 +157,10 @@ class LatencyTable:
         with eval_no_grad(net):
             runs = list(probe_runs(mutator, modules,
                                    lambda: traceable(net)(x)))
-        for i, (probe, seen, _) in enumerate(runs):
-            unit_ms = {}
+        for i, (probe, _, _) in enumerate(runs):
             with chosen(mutator, probe), eval_no_grad(net):
-                for name, module in modules.items():
-                    calls = [tuple(dummy_input(net, s) for s in shapes)
-                             for shapes in seen[name]]
-                    unit_ms[name] = median_ms(
-                        lambda m=module, c=calls: [m(*a) for a in c],
-                        repeat, warmup, device)
+                unit_ms = time_units(lambda: traceable(net)(x), modules,
+                                     repeat, warmup, device)
             for decision in entries:
                 entries[decision][probe[decision]] = sum(
                     unit_ms[n] for d, n in units if d == decision)
