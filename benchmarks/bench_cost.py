@@ -50,7 +50,8 @@ from mmcls.utils import register_all_modules as cls_register
 cls_register(False)
 MMLogger.get_instance('peer', log_level='WARNING')
 cfg_path = (pathlib.Path(mmrazor.__file__).parent / '.mim' / 'configs' /
-            'nas' / 'mmcls' / 'spos' / 'spos_shufflenet_supernet_8xb128_in1k.py')
+            'nas' / 'mmcls' / 'spos' /
+            'spos_shufflenet_supernet_8xb128_in1k.py')
 model = MODELS.build(Config.fromfile(str(cfg_path)).model)
 estimator = ResourceEstimator(input_shape=tuple(args['shape']),
                               units=dict(flops='M', params='M'))

@@ -5,10 +5,10 @@ A decision's cost unit is each of its mutables: the FLOPs fvcore attributes
 to the mutable's module (its forward runs the current choice) in a trace of
 the whole network, plus the parameters it reports through
 ``BaseMutable.active_param_count``. One trace per probe subnet covers every
-candidate (probe i takes choice i of each decision). The fixed part is one subnet's full
-count minus its chosen units, so a table sum equals ``count_subnet`` for
-every subnet of an additive space (a unit's input shape and cost depend on
-its own choice only). Tables are cached on disk by a hash of the search
+candidate (probe i takes choice i of each decision). The fixed part is one
+subnet's full count minus its chosen units, so a table sum equals
+``count_subnet`` for every subnet of an additive space (a unit's input
+shape and cost depend on its own choice only). Tables are cached on disk by a hash of the search
 space, the architecture's structure and the input shape.
 """
 import hashlib

@@ -6,8 +6,8 @@ Each candidate is timed in place, inside forward passes of probe subnets
 that together choose every candidate (hooks around each mutable; warm-up,
 then the median of ``repeat`` runs; CUDA is synchronised around each
 candidate). The fixed part is a whole probe subnet's time minus its
-candidates', median over the probes. A table records the device and the search space it was
-measured for and refuses to predict for another space.
+candidates', median over the probes. A table records the device and the
+search space it was measured for and refuses to predict for another space.
 """
 import json
 import os
