@@ -84,11 +84,16 @@ def load_supernet_weights(model: nn.Module, checkpoint: str,
 def SubnetModel(architecture: dict,
                 subnet: Union[str, Dict],
                 supernet_checkpoint: Optional[str] = None,
-                mutator: dict = dict(type='NasMutator')) -> nn.Module:
+                mutator: dict = dict(type='NasMutator'),
+                data_preprocessor: Optional[dict] = None) -> nn.Module:
     """Build ``architecture`` (a supernet config), optionally inherit the
     weights of a trained supernet, fix it to ``subnet`` and return the
     static network. Without ``supernet_checkpoint`` it trains from scratch
-    (SPOS retraining)."""
+    (SPOS retraining). ``data_preprocessor`` (what the runner passes from
+    a config's top level) is the architecture's unless it sets its own."""
+    if data_preprocessor is not None:
+        architecture = dict(architecture)
+        architecture.setdefault('data_preprocessor', data_preprocessor)
     model = MODELS.build(architecture)
     if supernet_checkpoint:
         model.init_weights()  # so the runner's init does not overwrite

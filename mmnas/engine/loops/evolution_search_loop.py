@@ -311,7 +311,7 @@ class EvolutionSearchLoop(BaseLoop):
             top=self.top,
             history=self.history,
             scores=self.scores,
-            supernet_checkpoint=self.runner._load_from,
+            supernet_checkpoint=self.supernet_checkpoint,
             search_space=self.model.mutator.search_space())
 
     def load_state_dict(self, state: Dict) -> None:
@@ -360,6 +360,7 @@ class EvolutionSearchLoop(BaseLoop):
         ckpt = state.get('supernet_checkpoint')
         if self.runner._load_from is None and ckpt:
             self.runner.load_checkpoint(ckpt)
+            self.supernet_checkpoint = ckpt
         self.load_state_dict(state)
         self.resumed_scores = self._logged_scores()
         self.runner.logger.info(
@@ -413,7 +414,15 @@ class EvolutionSearchLoop(BaseLoop):
     def run(self):
         self._build_estimators()
         self.resumed_scores: Dict[str, float] = {}
+        self.supernet_checkpoint = self.runner._load_from
         self.maybe_resume()
+        if self.supernet_checkpoint is None:
+            self.runner.logger.warning(
+                'Searching a supernet that was not loaded from a checkpoint '
+                '(random weights): pass --cfg-options load_from=<supernet '
+                'checkpoint>.')
+        if self._epoch == 0:
+            self.save_state()  # records the supernet for --resume
         self.runner.call_hook('before_train')
         while self._epoch < self._max_epochs:
             self.run_epoch()
