@@ -17,9 +17,10 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
+from mmengine.model import MMDistributedDataParallel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
-from mmnas.registry import MODELS
+from mmnas.registry import MODEL_WRAPPERS, MODELS
 from mmnas.utils import UserError
 from ..architectures.densenas_supernet import DenseNASSupernet
 from .base import BaseAlgorithm
@@ -58,7 +59,7 @@ class DenseNAS(BaseAlgorithm):
             raise UserError(
                 'DenseNAS needs an architecture whose backbone is a '
                 f'DenseNASSupernet, got {type(backbone).__name__}. See '
-                'configs/nas/densenas/densenas_mbv2_search_1xb64_digits.py.')
+                'configs/nas/densenas/densenas_mbv2_search_1xb32_digits.py.')
         self.cost_cfg = dict(dict(weight=0., target=math.e, unit=1.,
                                   skip_reg=0., latency_table=None), **cost)
         metric = self.cost_cfg.get('metric')
@@ -172,22 +173,27 @@ class DenseNAS(BaseAlgorithm):
         return super().forward(inputs, data_samples, mode)
 
     def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
+        return self.search_step(data, optim_wrapper, self)
+
+    def search_step(self, data, optim_wrapper,
+                    runner_model: nn.Module) -> Dict[str, torch.Tensor]:
         """A weight step, and an architecture step when ``data`` holds an
-        ``arch`` batch."""
+        ``arch`` batch; forwards go through ``runner_model`` (this model or
+        its DDP wrapper, so gradients are synchronised)."""
         weights, arch = self._split_optim_wrapper(optim_wrapper)
         paired = isinstance(data, dict) and set(data) == {'weight', 'arch'}
-        with weights.optim_context(self):
+        with weights.optim_context(runner_model):
             batch = self.data_preprocessor(
                 data['weight'] if paired else data, True)
-            losses = self._run_forward(batch, mode='loss')
+            losses = runner_model._run_forward(batch, mode='loss')
         parsed, log_vars = self.parse_losses(losses)
         weights.update_params(parsed)
         # the weight step also left gradients on alpha/beta
         arch.zero_grad()
         if paired:
-            with arch.optim_context(self):
+            with arch.optim_context(runner_model):
                 batch = self.data_preprocessor(data['arch'], True)
-                losses = self._run_forward(batch, mode='loss')
+                losses = runner_model._run_forward(batch, mode='loss')
                 losses['loss_cost'], cost = self.cost_loss()
             parsed, arch_vars = self.parse_losses(losses)
             arch.update_params(parsed)
@@ -209,3 +215,19 @@ class DenseNAS(BaseAlgorithm):
                 'optimizer=Adam...)) in the config (see configs/nas/'
                 'densenas/).')
         return optim_wrapper['architecture'], optim_wrapper['mutator']
+
+
+@MODEL_WRAPPERS.register_module()
+class DenseNASDDP(MMDistributedDataParallel):
+    """DistributedDataParallel for DenseNAS: runs the algorithm's weight +
+    architecture step with the forwards going through DDP. Unsampled
+    candidates get no gradient, so unused parameters are searched for."""
+
+    def __init__(self, module, find_unused_parameters: bool = True,
+                 **kwargs) -> None:
+        super().__init__(
+            module=module, find_unused_parameters=find_unused_parameters,
+            **kwargs)
+
+    def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
+        return self.module.search_step(data, optim_wrapper, self)
