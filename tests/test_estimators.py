@@ -173,6 +173,33 @@ def test_cost_table_alias_and_cache(tmp_path):
     assert json.loads(files[0].read_text()) == table.to_dict()
 
 
+def test_cost_table_nested_decisions_are_exact(tmp_path):
+    """A decision inside a candidate (as channel search inside block
+    search): entries per (outer choice, inner choice)."""
+    net, _ = tiny()
+    net.b = OneShotMutableOP(dict(
+        k5=conv(4, 4, 5),
+        mixed=OneShotMutableOP(dict(k1=conv(4, 4, 1), k3=conv(4, 4, 3)),
+                               alias='inner')))
+    mutator = NasMutator()
+    mutator.prepare_from_supernet(net)
+    shape = (1, 3, 8, 8)
+    table = CostTable.build(net, mutator, shape, cache_dir=str(tmp_path))
+    assert table.decisions == ['a', 'b', 'inner']
+    combos = [dict(a=a, b=b, inner=i) for a in ('k1', 'k3')
+              for b in ('k5', 'mixed') for i in ('k1', 'k3')]
+    costs = [count_subnet(net, mutator, c, shape) for c in combos]
+    assert [table.cost(c) for c in combos] == costs
+    # read back from the cache file, it still sums the same
+    again = CostTable.build(net, mutator, shape, cache_dir=str(tmp_path))
+    assert [again.cost(c) for c in combos] == costs
+    assert table.bounds()['flops'] == (min(c['flops'] for c in costs),
+                                       max(c['flops'] for c in costs))
+    with pytest.raises(CostTableError, match='nested'):
+        table.candidate_cost('b', 'mixed')
+    assert table.candidate_cost('b', 'k5')['params'] == 4 * 4 * 25 + 4
+
+
 def test_cost_table_refuses_non_additive_space():
     net, mutator = tiny()
     # layer b's input width now depends on the choice of decision a

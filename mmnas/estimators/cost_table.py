@@ -28,8 +28,10 @@ from mmnas.utils import UserError, atomic_write
 from .counters import (Cost, active_params, chosen, dummy_input, eval_no_grad,
                        flop_analysis, traceable, unwrap)
 
-TABLE_VERSION = 1  # bump when the counting convention changes
+TABLE_VERSION = 2  # bump when the counting convention or format changes
 Shapes = Tuple[Tuple[int, ...], ...]
+# (own params, own FLOPs, ((nested decision, {choice: Node}), ...))
+Node = Tuple[int, int, tuple]
 
 
 class CostTableError(UserError, ValueError):
@@ -62,29 +64,48 @@ def fingerprint(net: nn.Module, mutator, input_shape: Sequence[int]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def probe_choices(mutator) -> List[Dict[str, Any]]:
-    """Subnets that together choose every candidate of every decision:
-    probe i takes choice ``i mod n`` of each decision."""
+def probe_choices(mutator,
+                  decisions: Optional[Sequence[str]] = None
+                  ) -> List[Dict[str, Any]]:
+    """Subnets that together choose every candidate of every decision (of
+    ``decisions``, default all): probe i takes choice ``i mod n`` of each
+    decision."""
     space = mutator.search_space()
-    n = max(len(d['choices']) for d in space.values())
+    n = max(len(space[d]['choices']) for d in decisions or space)
     return [OrderedDict((k, d['choices'][i % len(d['choices'])])
                         for k, d in space.items()) for i in range(n)]
 
 
-def unit_names(mutator) -> List[Tuple[str, str]]:
-    """``(decision, module name)`` of every mutable; nested mutables are
-    refused (their cost is not additive)."""
+def unit_tree(mutator) -> Tuple[List[Tuple[str, str]], Dict[str, List[str]],
+                               Dict[str, str]]:
+    """The mutables of a space: top-level ``(decision, name)`` pairs, the
+    mutables nested directly inside each mutable (e.g. a channel mutable
+    inside a candidate op), and each mutable's decision."""
     units = [(key, name) for key in mutator.search_groups
              for name in mutator.group_members(key)]
     names = [n for _, n in units]
-    for name in names:
+    inner: Dict[str, List[str]] = {n: [] for n in names}
+    top = []
+    for decision, name in units:
         outer = [o for o in names if name.startswith(o + '.')]
         if outer:
+            inner[max(outer, key=len)].append(name)
+        else:
+            top.append((decision, name))
+    return top, inner, {n: d for d, n in units}
+
+
+def unit_names(mutator) -> List[Tuple[str, str]]:
+    """``(decision, module name)`` of every mutable, for tables that time or
+    count each candidate of a flat space; nested mutables are refused."""
+    top, inner, _ = unit_tree(mutator)
+    for outer, names in inner.items():
+        if names:
             raise CostTableError(
-                f'mutable {name!r} is nested inside mutable {outer[0]!r}: '
-                'its cost depends on two decisions, so no per-candidate '
-                'table is exact. Use count_subnet for this space.')
-    return units
+                f'mutable {names[0]!r} is nested inside mutable {outer!r}; '
+                'this table needs a flat space (every candidate timed '
+                'alone). Use a CostTable (FLOPs/params) for this space.')
+    return top
 
 
 def record_unit_inputs(modules: Mapping[str, nn.Module],
@@ -109,13 +130,14 @@ def record_unit_inputs(modules: Mapping[str, nn.Module],
 
 
 def probe_runs(mutator, modules: Mapping[str, nn.Module],
-               run: Callable[[], Any]):
+               run: Callable[[], Any],
+               decisions: Optional[Sequence[str]] = None):
     """For each probe subnet: set its choices, ``run()`` it while recording
     the units' inputs, check that no unit's input depends on the choices of
     other decisions, and yield ``(probe, inputs, result)`` with the probe
     still set."""
     first: Dict[str, List[Shapes]] = {}
-    for probe in probe_choices(mutator):
+    for probe in probe_choices(mutator, decisions):
         with chosen(mutator, probe):
             seen, result = record_unit_inputs(modules, run)
             for name, calls in seen.items():
@@ -139,13 +161,14 @@ class CostTable:
     Build with :meth:`build`; ``cost(choices)`` is a table sum.
     """
 
-    def __init__(self, fixed: Cost,
-                 entries: 'OrderedDict[str, Dict[Any, Tuple[int, int]]]',
+    def __init__(self, fixed: Cost, entries: 'OrderedDict[str, Dict[Any, Node]]',
                  input_shape: Sequence[int], key: str = '',
                  mutator=None) -> None:
         self.fixed = dict(params=int(fixed['params']),
                           flops=int(fixed['flops']))
         self._entries = entries
+        self._space = OrderedDict()
+        _collect_choices(entries, self._space)
         self.input_shape = tuple(input_shape)
         self.key = key
         self._mutator = mutator
@@ -176,13 +199,16 @@ class CostTable:
 
     @classmethod
     def _count(cls, net, mutator, input_shape, key) -> 'CostTable':
-        """One fvcore trace per probe subnet: its total, and per unit the
-        FLOPs fvcore attributes to the unit's module."""
-        units = unit_names(mutator)
-        modules = OrderedDict((n, net.get_submodule(n)) for _, n in units)
+        """One fvcore trace per probe subnet: its total, and per top-level
+        unit the FLOPs fvcore attributes to the unit's module. A unit with
+        mutables nested inside is counted alone per choice instead, with
+        the nested ones as children (see :meth:`_alone`)."""
+        top, inner, decision_of = unit_tree(mutator)
+        modules = OrderedDict((n, net.get_submodule(n)) for _, n in top)
         model = traceable(net)
         prefix = '' if model is net else 'model.'
-        entries = OrderedDict((k, {}) for k in mutator.search_groups)
+        entries = OrderedDict((d, {}) for d, _ in top)
+        nested: Dict[str, Dict[Any, Node]] = {}
         fixed = None
 
         def run():
@@ -190,14 +216,20 @@ class CostTable:
             return int(analysis.total()), analysis.by_module()
 
         with eval_no_grad(net):
-            for probe, _, (total, by_module) in probe_runs(
-                    mutator, modules, run):
+            for probe, seen, (total, by_module) in probe_runs(
+                    mutator, modules, run, list(entries)):
                 unit = {n: (active_params(m), int(by_module[prefix + n]))
                         for n, m in modules.items()}
+                for n, m in modules.items():
+                    if inner[n] and n not in nested:
+                        nested[n] = cls._alone(net, n, m, seen[n], inner,
+                                               decision_of)
                 for decision in entries:
-                    members = [unit[n] for d, n in units if d == decision]
+                    nodes = [nested[n][probe[decision]] if inner[n] else
+                             (*unit[n], ()) for d, n in top if d == decision]
                     entries[decision][probe[decision]] = (
-                        sum(c[0] for c in members), sum(c[1] for c in members))
+                        sum(x[0] for x in nodes), sum(x[1] for x in nodes),
+                        tuple(k for x in nodes for k in x[2]))
                 if fixed is None:
                     fixed = dict(
                         params=active_params(net) -
@@ -205,20 +237,68 @@ class CostTable:
                         flops=total - sum(c[1] for c in unit.values()))
         return cls(fixed, entries, input_shape, key, mutator)
 
+    @classmethod
+    def _alone(cls, net, name: str, mutable: nn.Module,
+               calls: List[Shapes], inner: Dict[str, List[str]],
+               decision_of: Dict[str, str]) -> Dict[Any, Node]:
+        """Per choice of ``mutable``: its own cost (without the mutables
+        nested in it) counted alone on its recorded inputs, and those
+        nested mutables that run, recursively, as children."""
+        kids = OrderedDict((k, mutable.get_submodule(k[len(name) + 1:]))
+                           for k in inner[name])
+        previous, table = mutable.current_choice, {}
+        try:
+            for choice in mutable.choices:
+                mutable.current_choice = choice
+                params, flops, active = active_params(mutable), 0, {}
+                for shapes in calls:
+                    inputs = tuple(dummy_input(net, s) for s in shapes)
+
+                    def run():
+                        analysis = flop_analysis(mutable, inputs)
+                        return int(analysis.total()), analysis.by_module()
+
+                    seen, (total, by_module) = record_unit_inputs(kids, run)
+                    flops += total
+                    for k, k_calls in seen.items():
+                        if k_calls:
+                            flops -= int(by_module[k[len(name) + 1:]])
+                            active.setdefault(k, []).extend(k_calls)
+                params -= sum(active_params(kids[k]) for k in active)
+                table[choice] = (params, flops, tuple(
+                    (decision_of[k],
+                     cls._alone(net, k, kids[k], k_calls, inner,
+                                decision_of)) for k, k_calls in active.items()))
+        finally:
+            mutable.current_choice = previous
+        return table
+
     # lookups ----------------------------------------------------------
     @property
     def decisions(self) -> List[str]:
-        return list(self._entries)
+        """Every decision of the space (nested ones included)."""
+        return list(self._space)
 
     def choices_of(self, decision: str) -> List[Any]:
-        return list(self._entries[decision])
+        return list(self._space[decision])
 
     def candidate_cost(self, decision: str, choice: Any) -> Cost:
-        """Params/FLOPs one candidate adds (all mutables of the decision)."""
-        try:
-            p, f = self._entries[decision][choice]
-        except KeyError:
+        """Params/FLOPs one candidate adds (all mutables of the decision).
+        Defined where that does not depend on other decisions (flat
+        spaces); otherwise use :meth:`cost` or :meth:`bounds`."""
+        table = self._entries.get(decision)
+        if table is None or choice not in table:
+            if decision in self._space and choice in self._space[decision]:
+                raise CostTableError(
+                    f'{decision!r} is nested in another decision: its cost '
+                    'depends on that decision. Use cost() or bounds().')
             self._refuse({decision: choice}, partial=True)
+        p, f, kids = table[choice]
+        if kids:
+            raise CostTableError(
+                f'the cost of {decision!r} = {choice!r} depends on the '
+                f'nested decisions {sorted({d for d, _ in kids})}. Use '
+                'cost() or bounds().')
         return dict(params=p, flops=f)
 
     def cost(self, choices: Mapping[str, Any]) -> Cost:
@@ -227,14 +307,31 @@ class CostTable:
         params, flops = self.fixed['params'], self.fixed['flops']
         try:
             for decision, table in self._entries.items():
-                p, f = table[choices[decision]]
+                p, f, kids = table[choices[decision]]
                 params += p
                 flops += f
+                if kids:
+                    p, f = _nested_cost(kids, choices)
+                    params += p
+                    flops += f
         except (KeyError, TypeError):
             self._refuse(choices)
-        if len(choices) != len(self._entries):
+        if len(choices) != len(self._space):
             self._refuse(choices)
         return dict(params=params, flops=flops)
+
+    def bounds(self) -> Dict[str, Tuple[int, int]]:
+        """``{'params': (min, max), 'flops': (min, max)}`` over the space,
+        each metric on its own (exact unless a nested decision is shared by
+        several top-level candidates, where it is a bound)."""
+        out = {}
+        for i, metric in enumerate(('params', 'flops')):
+            lo = hi = self.fixed[metric]
+            for table in self._entries.values():
+                lo += min(_extreme(n, i, min) for n in table.values())
+                hi += max(_extreme(n, i, max) for n in table.values())
+            out[metric] = (lo, hi)
+        return out
 
     def _refuse(self, choices: Mapping[str, Any], partial: bool = False):
         from mmnas.models.mutators import SearchSpaceError
@@ -249,9 +346,7 @@ class CostTable:
         return dict(
             format='mmnas-cost-table', version=TABLE_VERSION, key=self.key,
             input_shape=list(self.input_shape), fixed=self.fixed,
-            decisions=[dict(name=d, choices=list(t),
-                            params=[v[0] for v in t.values()],
-                            flops=[v[1] for v in t.values()])
+            decisions=[dict(name=d, **_dump(t))
                        for d, t in self._entries.items()])
 
     def save(self, path: str) -> str:
@@ -272,16 +367,60 @@ class CostTable:
                              'mmnas cost table')
         if key is not None and data['key'] != key:
             raise ValueError(f'{path} is the table of another space')
-        entries = OrderedDict()
-        for d in data['decisions']:
-            vals = zip(d['params'], d['flops'])
-            entries[d['name']] = {c: (int(p), int(fl))
-                                  for c, (p, fl) in zip(d['choices'], vals)}
+        entries = OrderedDict(
+            (d['name'], _load(d)) for d in data['decisions'])
+        table = cls(data['fixed'], entries, data['input_shape'], data['key'],
+                    mutator)
         if mutator is not None:
             space = mutator.search_space()
-            if list(space) != list(entries) or any(
-                    space[k]['choices'] != list(v)
-                    for k, v in entries.items()):
+            if set(space) != set(table._space) or any(
+                    space[k]['choices'] != v for k, v in table._space.items()):
                 raise ValueError(f'{path} does not match the search space')
-        return cls(data['fixed'], entries, data['input_shape'], data['key'],
-                   mutator)
+        return table
+
+
+def _nested_cost(kids: tuple, choices: Mapping[str, Any]) -> Tuple[int, int]:
+    params = flops = 0
+    for decision, table in kids:
+        p, f, deeper = table[choices[decision]]
+        params += p
+        flops += f
+        if deeper:
+            p, f = _nested_cost(deeper, choices)
+            params += p
+            flops += f
+    return params, flops
+
+
+def _extreme(node: Node, i: int, pick) -> int:
+    return node[i] + sum(
+        pick(_extreme(n, i, pick) for n in table.values())
+        for _, table in node[2])
+
+
+def _collect_choices(entries: Mapping[str, Dict[Any, Node]],
+                     space: Dict[str, List[Any]]) -> None:
+    """Every decision of a table tree and its choices, in order."""
+    for decision, table in entries.items():
+        known = space.setdefault(decision, [])
+        known += [c for c in table if c not in known]
+        for node in table.values():
+            for kid_decision, kid_table in node[2]:
+                _collect_choices({kid_decision: kid_table}, space)
+
+
+def _dump(table: Dict[Any, Node]) -> dict:
+    return dict(
+        choices=list(table), params=[n[0] for n in table.values()],
+        flops=[n[1] for n in table.values()],
+        children=[[dict(decision=d, **_dump(t)) for d, t in n[2]]
+                  for n in table.values()])
+
+
+def _load(data: dict) -> Dict[Any, Node]:
+    return {
+        c: (int(p), int(f),
+            tuple((k['decision'], _load(k)) for k in kids))
+        for c, p, f, kids in zip(data['choices'], data['params'],
+                                 data['flops'], data['children'])
+    }
