@@ -26,8 +26,9 @@ train_cfg = dict(
     num_mutation=4,
     num_crossover=4,
     mutate_prob=0.1,
-    # MFLOPs at 32x32 for the half-width digits space
-    constraints_range=dict(flops=(0., 15.)),
+    # MFLOPs at 32x32: the digits space spans 2.30..3.16, so this keeps
+    # about the cheapest quarter of it
+    constraints_range=dict(flops=(0., 2.6)),
     input_shape=(1, 3, 32, 32),
     score_key='accuracy/top1',
     seed=0,

@@ -1,5 +1,5 @@
 # SPOS step 1 on the embedded digits data (CPU-sized): the same search space
-# at half width with a stride-1 stem and no max-pool for 32x32 inputs.
+# at quarter width, with the small-input stem (stride 1) for 32x32 inputs.
 _base_ = [
     '../../_base_/nas_backbones/spos_shufflenet_supernet.py',
     '../../_base_/datasets/digits_bs64.py',
@@ -13,14 +13,14 @@ supernet = dict(
     backbone=dict(
         type='SearchableShuffleNetV2',
         mutable_cfg={{_base_._STAGE_MUTABLE}},
-        widen_factor=0.5,
-        last_channels=512,
+        widen_factor=0.25,
+        last_channels=256,
         small_input=True),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='LinearClsHead',
         num_classes=10,
-        in_channels=512,
+        in_channels=256,
         loss=dict(
             type='LabelSmoothLoss',
             num_classes=10,
