@@ -87,6 +87,10 @@ def test_count_static_hand_computed_macs():
     params = (8 * 3 * 9 + 8) + 16 + (8 * 25 + 8) + (8 * 10 + 10)
     assert cost == dict(params=params, flops=macs)
     assert net.training  # mode restored
+    # an algorithm is counted through its architecture
+    algorithm = nn.Module()
+    algorithm.architecture = net
+    assert count_static(algorithm, (2, 3, 16, 16)) == cost
 
 
 def test_count_subnet_equals_static_subnet(spos):
@@ -99,9 +103,6 @@ def test_count_subnet_equals_static_subnet(spos):
                                architecture=cfg.model.architecture))
     assert ours == count_static(static, SMALL)
     assert ours['params'] == 3_353_592  # MMRazor's exact count
-    # an algorithm is counted through its architecture
-    assert count_static(alg, SMALL)['flops'] == count_subnet(
-        alg.architecture, alg.mutator, before, SMALL)['flops']
 
 
 def test_count_subnet_refuses_bad_subnet(spos):
@@ -114,10 +115,10 @@ def test_count_subnet_refuses_bad_subnet(spos):
 # CostTable ---------------------------------------------------------------
 def test_cost_table_equals_count_subnet(spos, tmp_path):
     cfg, _ = spos
-    # the SPOS space with 2 blocks per stage, so 20 full counts stay fast
+    # the SPOS space with fewer blocks per stage, so 20 full counts stay fast
     arch = copy.deepcopy(cfg.model)
-    arch.architecture.backbone.arch_setting = [[64, 2], [160, 2], [320, 2],
-                                               [640, 2]]
+    arch.architecture.backbone.arch_setting = [[64, 2], [160, 1], [320, 2],
+                                               [640, 1]]
     alg = MODELS.build(arch)
     table = CostTable.build(alg.architecture, alg.mutator, SMALL,
                             cache_dir=str(tmp_path))
