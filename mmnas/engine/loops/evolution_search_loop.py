@@ -23,13 +23,12 @@ from mmengine.dist import is_main_process
 from mmengine.evaluator import Evaluator
 from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
-from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader
 
 from mmnas.estimators import CostTable
 from mmnas.registry import LOOPS
 from mmnas.structures import dump_subnet
-from mmnas.utils import UserError, atomic_write
+from mmnas.utils import Progress, UserError, atomic_write, track
 
 STATE_VERSION = 1
 # units in which constraints_range is written: MFLOPs, M params, ms
@@ -267,7 +266,11 @@ class EvolutionSearchLoop(BaseLoop):
             m.reset_running_stats()
             m.momentum = None
         model.train()
-        for i, data in enumerate(self.calibrate_dataloader):
+        batches = track(
+            self.calibrate_dataloader, 'BN recalibration',
+            total=min(self.calibrate_bn_iters, len(self.calibrate_dataloader)),
+            log_every=0, transient=True)
+        for i, data in enumerate(batches):
             if i >= self.calibrate_bn_iters:
                 break
             data = model.data_preprocessor(data, False)
@@ -380,7 +383,8 @@ class EvolutionSearchLoop(BaseLoop):
         logger = self.runner.logger
         logger.info(f'Generation {self._epoch + 1}/{self._max_epochs}: '
                     f'scoring {len(cands)} new candidates')
-        bar = ProgressBar(len(cands)) if is_main_process() else None
+        bar = Progress(len(cands),
+                       f'generation {self._epoch + 1}/{self._max_epochs}')
         for choices in cands:
             key = _key(choices)
             if key in self.resumed_scores:
@@ -392,8 +396,8 @@ class EvolutionSearchLoop(BaseLoop):
             self.top.append(dict(choices=choices, score=score,
                                  **self.cost(choices)))
             self._iter += 1
-            if bar is not None:
-                bar.update()
+            bar.update()
+        bar.close()
         self.top.sort(key=lambda c: -c['score'])
         self.top = self.top[:self.top_k]
         best = self.top[0]
@@ -408,6 +412,10 @@ class EvolutionSearchLoop(BaseLoop):
                     f'{len(self.scores)} subnets scored so far')
         self.runner.message_hub.update_scalar('search/best_score',
                                               best['score'])
+        if is_main_process():
+            scalars = {f'search/{k}': v for k, v in self.history[-1].items()
+                       if k != 'epoch'}
+            self.runner.visualizer.add_scalars(scalars, step=self._epoch + 1)
         self._epoch += 1
         self.save_state()
 
