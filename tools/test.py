@@ -11,7 +11,8 @@ from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmnas.utils import UserError, cli_main, register_all_modules
+from mmnas.utils import (UserError, cli_main, register_all_modules,
+                         set_quiet)
 from mmnas.utils.config import load_config
 from mmnas.utils.launch import setup_launcher
 
@@ -32,6 +33,10 @@ def parse_args(argv=None):
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--quiet',
+        action='store_true',
+        help='log warnings and errors only, and show no progress bars')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
@@ -45,6 +50,9 @@ def main(argv=None):
     register_all_modules()
     cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
+    if args.quiet:
+        cfg.log_level = 'WARNING'
+        set_quiet()
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:

@@ -11,7 +11,8 @@ from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmnas.utils import UserError, cli_main, register_all_modules
+from mmnas.utils import (UserError, cli_main, register_all_modules,
+                         set_quiet)
 from mmnas.utils.config import load_config
 from mmnas.utils.launch import setup_launcher
 
@@ -43,6 +44,10 @@ def parse_args(argv=None):
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--quiet',
+        action='store_true',
+        help='log warnings and errors only, and show no progress bars')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
@@ -83,6 +88,9 @@ def merge_args(cfg, args):
         cfg.resume = True
         cfg.load_from = args.resume
     cfg.launcher = args.launcher
+    if args.quiet:
+        cfg.log_level = 'WARNING'
+        set_quiet()
     return cfg
 
 
