@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 import torch
 import torch.nn as nn
 
-from mmnas.utils import UserError, atomic_write
+from mmnas.utils import UserError, atomic_write, track
 from .cost_table import probe_runs, unit_names
 from .counters import chosen, dummy_input, eval_no_grad, traceable, unwrap
 
@@ -157,7 +157,7 @@ class LatencyTable:
         with eval_no_grad(net):
             runs = list(probe_runs(mutator, modules,
                                    lambda: traceable(net)(x)))
-        for i, (probe, _, _) in enumerate(runs):
+        for i, (probe, _, _) in enumerate(track(runs, 'timing probe subnets')):
             with chosen(mutator, probe), eval_no_grad(net):
                 unit_ms = time_units(lambda: traceable(net)(x), modules,
                                      repeat, warmup, device)

@@ -15,7 +15,8 @@ from mmengine.config import DictAction
 
 from mmnas.estimators import LatencyTable
 from mmnas.registry import MODELS
-from mmnas.utils import UserError, cli_main, register_all_modules
+from mmnas.utils import (UserError, cli_main, register_all_modules,
+                         set_quiet)
 from mmnas.utils.config import load_config
 
 
@@ -34,6 +35,8 @@ def parse_args(argv=None):
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys (they must exist)')
+    parser.add_argument('--quiet', action='store_true',
+                        help='print only the final line (no progress)')
     return parser.parse_args(argv)
 
 
@@ -45,6 +48,8 @@ def main(argv=None):
                         'use --device cpu or run on a GPU machine.')
     if args.repeat < 1 or args.warmup < 0:
         raise UserError('--repeat must be >= 1 and --warmup >= 0.')
+    if args.quiet:
+        set_quiet()
     register_all_modules()
     cfg = load_config(args.config, args.cfg_options)
     model = MODELS.build(cfg.model)
@@ -55,7 +60,8 @@ def main(argv=None):
     h, w = args.shape
     table = LatencyTable.build(model.architecture, model.mutator,
                                (1, 3, h, w), repeat=args.repeat,
-                               warmup=args.warmup, log=print)
+                               warmup=args.warmup,
+                               log=None if args.quiet else print)
     out = args.out or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0],
         f'latency_{args.device}_{h}x{w}.json')
