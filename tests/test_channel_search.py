@@ -1,5 +1,6 @@
 """SPOS channel search: the hidden width of a block as a searchable,
 weight-sharing decision, alone or with block choices (issue 5)."""
+import json
 import os.path as osp
 import random
 
@@ -25,6 +26,8 @@ register_all_modules()
 SPOS = osp.join(ROOT, 'configs/nas/spos')
 DIGITS_CFG = osp.join(SPOS, 'spos_shufflenet_channel_supernet_1xb64_digits.py')
 RELEASED = osp.join(SPOS, 'SPOS_SHUFFLENETV2_BLOCK_CHANNEL_SUBNET.yaml')
+CHANNEL_ONLY_SEARCH = osp.join(
+    SPOS, 'spos_shufflenet_channelonly_search_1xb64_digits.py')
 
 # (op cfg, in, out, stride)
 OPS = {
@@ -195,36 +198,41 @@ def test_released_subnet_file_fits_and_bad_widths_are_named(combined):
         combined.mutator.validate_choices(bad)
 
 
-def test_combined_search_finds_a_subnet_under_a_flops_limit(
-        combined, tmp_path):
-    """Random search with exact costs: sample until the subnet fits the
-    limit, record it, rebuild it static and count it again."""
-    mutator, shape = combined.mutator, (1, 3, 32, 32)
-    limit = 8.0e6  # MACs at 32x32; about half the space's samples fit
+def test_combined_search_finds_a_subnet_under_a_flops_limit(tmp_path):
+    """Random search over units and widths with exact costs, on a 5-block
+    version of the digits space: sample until a subnet fits the cost of the
+    plain 3x3 / 1.0x network, record it, rebuild it static and count it
+    again."""
+    supernet = Config.fromfile(DIGITS_CFG).supernet
+    supernet.backbone.arch_setting = [[64, 1], [160, 1], [320, 2], [640, 1]]
+    spos = MODELS.build(dict(type='SPOS', architecture=supernet))
+    mutator, shape = spos.mutator, (1, 3, 32, 32)
+    plain = {k: 1.0 if k.endswith('.channel') else 'shuffle_3x3'
+             for k in mutator.search_groups}
+    limit = count_subnet(spos.architecture, mutator, plain, shape)['flops']
     rng = random.Random(0)
-    found = None
-    for _ in range(6):
+    found, tried = None, []
+    for _ in range(10):
         choices = mutator.sample_choices(rng)
-        cost = count_subnet(combined.architecture, mutator, choices, shape)
-        if cost['flops'] <= limit:
+        cost = count_subnet(spos.architecture, mutator, choices, shape)
+        tried.append(cost['flops'])
+        if cost['flops'] <= limit and choices != plain:
             found = choices
             break
-    assert found is not None, 'no subnet under the limit in 6 samples'
+    assert found is not None, f'none of {tried} fits {limit}'
     path = dump_subnet(found, str(tmp_path / 'best_subnet.yaml'))
     text = open(path).read()
     assert 'backbone.layers.0.0.channel:\n  chosen: ' \
         f'{found["backbone.layers.0.0.channel"]}' in text
-    static = MODELS.build(dict(
-        type='SubnetModel',
-        architecture=Config.fromfile(DIGITS_CFG).supernet,
-        subnet=path))
+    static = MODELS.build(dict(type='SubnetModel', architecture=supernet,
+                               subnet=path))
     assert count_static(static, shape) == cost
     # the static net holds plain layers of the chosen widths
     assert not any(isinstance(m, (SlicedConv2d, SlicedBatchNorm2d,
                                   OneShotMutableChannel))
                    for m in static.modules())
-    block = static.backbone.layers[1][2]
-    scale = found['backbone.layers.1.2.channel']
+    block = static.backbone.layers[2][1]
+    scale = found['backbone.layers.2.1.channel']
     assert block.mid_channels == int(block.branch_channels * scale)
     last = block.branch2[2]
     last = getattr(last, 'pointwise_conv', last)  # xception or not
@@ -279,3 +287,47 @@ def test_fixing_a_supernet_with_inherited_weights_keeps_its_outputs():
         assert torch.allclose(net(x)[-1], expected, atol=1e-5)
     assert type(net.layers[0][0]).__name__ == 'ShuffleXception'
     assert net.layers[0][0].mid_channels == int(16 * 0.4)
+
+
+def test_evolution_search_over_widths_keeps_the_limit_exactly(
+        digits_root, tmp_path, monkeypatch):
+    """The SPOS search loop drives width decisions like any other: every
+    scored subnet fits the limit by its exact cost, and the best one is a
+    subnet file with widths that builds a static net. (A 5-block version
+    of the digits space keeps it quick.)"""
+    from mmengine.runner import Runner
+    monkeypatch.setenv('MMNAS_CACHE_DIR', str(tmp_path / 'cache'))
+    cfg = Config.fromfile(CHANNEL_ONLY_SEARCH)
+    cfg.work_dir = str(tmp_path / 'search')
+    backbone = cfg.model.architecture.backbone
+    backbone.arch_setting = [[64, 1], [160, 1], [320, 2], [640, 1]]
+    backbone.mutable_cfg.choices = [0.4, 1.0, 1.6]
+    model = MODELS.build(cfg.model)
+    uniform = count_subnet(model.architecture, model.mutator,
+                           {k: 1.0 for k in model.mutator.search_groups},
+                           (1, 3, 32, 32))
+    limit = uniform['flops'] / 1e6  # the budget of the 1.0x widths
+    cfg.train_cfg.update(max_epochs=2, num_candidates=2, top_k=1,
+                         num_mutation=1, num_crossover=1,
+                         calibrate_bn_iters=1,
+                         constraints_range=dict(flops=(0, limit)))
+    cfg.train_cfg.dataloader.update(num_workers=0, persistent_workers=False)
+    cfg.train_cfg.dataloader.dataset.indices = 64  # a quick score
+    cfg.log_level = 'WARNING'
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    with open(osp.join(cfg.work_dir, 'search_log.jsonl')) as f:
+        log = [json.loads(line) for line in f]
+    assert len(log) >= 3 and all(e['flops'] <= limit for e in log)
+    assert {e['epoch'] for e in log} == {0, 1}
+    model = runner.model
+    exact = count_subnet(model.architecture, model.mutator,
+                         log[-1]['choices'], (1, 3, 32, 32))
+    assert exact['flops'] / 1e6 == pytest.approx(log[-1]['flops'])
+    best = load_subnet(osp.join(cfg.work_dir, 'best_subnet.yaml'))
+    assert set(best) == set(model.mutator.search_groups)
+    assert set(best.values()) <= {0.4, 1.0, 1.6}
+    static = MODELS.build(dict(type='SubnetModel',
+                               architecture=cfg.model.architecture,
+                               subnet=best))
+    assert count_static(static, (1, 3, 32, 32))['flops'] <= limit * 1e6
