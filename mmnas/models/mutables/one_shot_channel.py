@@ -118,7 +118,7 @@ def _narrow_conv(conv: nn.Conv2d, in_width: int,
     new = nn.Conv2d(in_width, out_width, conv.kernel_size, conv.stride,
                     conv.padding, conv.dilation,
                     out_width if depthwise else 1, conv.bias is not None,
-                    conv.padding_mode).to(conv.weight.device)
+                    conv.padding_mode).to(conv.weight)
     new.train(conv.training)
     with torch.no_grad():
         new.weight.copy_(conv.weight[:out_width] if depthwise else
@@ -131,7 +131,7 @@ def _narrow_conv(conv: nn.Conv2d, in_width: int,
 
 def _narrow_bn(bn: nn.BatchNorm2d, width: int) -> nn.BatchNorm2d:
     new = nn.BatchNorm2d(width, bn.eps, bn.momentum, bn.affine,
-                         bn.track_running_stats).to(bn.running_mean.device)
+                         bn.track_running_stats).to(bn.running_mean)
     new.train(bn.training)
     with torch.no_grad():
         for name in ('weight', 'bias', 'running_mean', 'running_var'):
@@ -202,23 +202,24 @@ class OneShotMutableChannel(BaseMutable):
                 f'OneShotMutableChannel: no known hidden layers for op '
                 f'{op_type!r} (known: {sorted(HIDDEN_LAYERS)}); pass '
                 '`hidden_layers` for it.')
-        # the op's own default width (built once; cheaper than on 'meta')
+        # the op's own default width, from the op itself
         self.base_channels = MODELS.build(dict(cfg)).mid_channels
         self._choices = choices
         self._current = max(choices)
         self.op = MODELS.build(
             dict(cfg, mid_channels=self.width_of(self._current)))
-        self._layers = [(path, self.op.get_submodule(path), into, out)
+        # (ConvModule, input is hidden, output is hidden), in forward order
+        self._layers = [(self.op.get_submodule(path), into, out)
                         for path, into, out in (
                             hidden_layers or HIDDEN_LAYERS[op_type])
                         if self._has(path)]
-        if not self._layers or self._layers[0][2]:
+        if not self._layers or self._layers[0][1]:
             raise ValueError(
                 f'OneShotMutableChannel: {op_type} built from {cfg} has no '
                 'layer that produces its hidden width from its input (e.g. '
                 'an MBBlock with expand_ratio 1); search another op or '
                 'ratio.')
-        for _, module, _, _ in self._layers:
+        for module, _, _ in self._layers:
             SlicedConv2d.take_over(module.conv)
             if module.with_norm:
                 SlicedBatchNorm2d.take_over(module.norm)
@@ -252,7 +253,7 @@ class OneShotMutableChannel(BaseMutable):
         if self.is_fixed:
             return
         width = self.width_of(choice)
-        for _, module, _, out in self._layers:
+        for module, _, out in self._layers:
             if out:
                 module.conv.out_width = width
 
@@ -266,7 +267,7 @@ class OneShotMutableChannel(BaseMutable):
         if self.is_fixed:
             return total
         width = self.width_of(self._current)
-        for _, module, into, out in self._layers:
+        for module, into, out in self._layers:
             total -= sum(p.numel() for p in module.parameters())
             total += _sliced_numel(
                 module, width if into else module.conv.in_channels,
@@ -281,7 +282,7 @@ class OneShotMutableChannel(BaseMutable):
             return
         self.current_choice = chosen
         width = self.width_of(chosen)
-        for _, module, into, out in self._layers:
+        for module, into, out in self._layers:
             conv = module.conv
             in_w = width if into else conv.in_channels
             out_w = width if out else conv.out_channels
