@@ -351,7 +351,7 @@ def test_digits_search_then_finetune_short_run(digits_root, tmp_path):
     cfg.model.architecture.backbone.out_indices = (2, )
     cfg.train_cfg.max_epochs = 3
     cfg.train_cfg.val_interval = 3
-    for loader, n in ((cfg.train_dataloader, 64), (cfg.val_dataloader, 64)):
+    for loader, n in ((cfg.train_dataloader, 32), (cfg.val_dataloader, 32)):
         loader.dataset.data_root = digits_root
         loader.dataset.indices = n
         loader.num_workers = 0

@@ -14,16 +14,19 @@ model = dict(
     supernet_checkpoint=None,
 )
 
-# a static network: one optimizer, no search hooks
+# Training this static net from a search checkpoint (supernet_checkpoint)
+# is the official code's separate "search-from-search" stage: cosine lr
+# 0.34 -> 0 over 160 epochs, no warm-up (DSNAS/configs). The DSNAS config
+# already does this in its fine-tune phase.
 optim_wrapper = dict(
     _delete_=True,
-    optimizer=dict(type='SGD', lr=0.5, momentum=0.9, weight_decay=4e-5),
+    optimizer=dict(type='SGD', lr=0.34, momentum=0.9, weight_decay=4e-5),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.2, by_epoch=True, begin=0, end=5),
-    dict(type='CosineAnnealingLR', T_max=235, eta_min=0, by_epoch=True,
-         begin=5, end=240),
+    dict(type='CosineAnnealingLR', T_max=160, eta_min=0, by_epoch=True,
+         begin=0, end=160, convert_to_iter_based=True),
 ]
+train_cfg = dict(max_epochs=160)
 model_wrapper_cfg = dict(
     _delete_=True, type='MMDistributedDataParallel',
     find_unused_parameters=False)

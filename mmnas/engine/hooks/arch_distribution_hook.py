@@ -108,14 +108,20 @@ def plot_arch_history(path: str, out: str) -> str:
     height = max(3.0, 0.28 * len(layers) + 1.5)
     fig, (ax0, ax1) = plt.subplots(
         1, 2, figsize=(12, height), gridspec_kw=dict(width_ratios=[3, 2]))
+    # scaled from the lowest entropy seen up to uniform (log #choices), so
+    # the small moves of a short search stay visible
+    uniform = math.log(len(choices))
+    low = float(np.nanmin(entropy))
     im0 = ax0.imshow(entropy, aspect='auto', cmap='viridis',
-                     vmin=0, vmax=math.log(len(choices)))
-    ax0.set_title('entropy of softmax(arch_param) [nats]')
+                     vmin=min(low, uniform - 1e-3), vmax=uniform)
+    ax0.set_title(f'entropy of softmax(arch_param) [nats]; '
+                  f'uniform = {uniform:.3f}')
     ax0.set_xlabel('epochs done')
     ax0.set_xticks(range(len(epochs)), epochs)
     ax0.set_yticks(range(len(layers)), layers, fontsize=7)
     fig.colorbar(im0, ax=ax0)
-    im1 = ax1.imshow(probs, aspect='auto', cmap='magma', vmin=0, vmax=1)
+    im1 = ax1.imshow(probs, aspect='auto', cmap='magma', vmin=0,
+                     vmax=max(0.5, float(probs.max())))
     ax1.set_title(f'probabilities after epoch {epochs[-1]}')
     ax1.set_xticks(range(len(choices)), choices, rotation=30, ha='right',
                    fontsize=8)
@@ -124,7 +130,7 @@ def plot_arch_history(path: str, out: str) -> str:
         for j, p in enumerate(probs[i]):
             best = choices[j] == last[k]['argmax']
             ax1.text(j, i, f'{p:.2f}', ha='center', va='center', fontsize=7,
-                     color='black' if p > 0.5 else 'white',
+                     color='black' if p > 0.6 * probs.max() else 'white',
                      fontweight='bold' if best else 'normal')
     fig.colorbar(im1, ax=ax1)
     fig.tight_layout()
