@@ -8,7 +8,19 @@ from mmengine.config import Config, ConfigDict
 from .errors import UserError, suggest
 
 
-def _check_option_key(cfg: Config, key: str) -> None:
+def _kind(value: Any) -> str:
+    if isinstance(value, (bool, int, float)):
+        return 'number'
+    if isinstance(value, (list, tuple)):
+        return 'list'
+    if isinstance(value, dict):
+        return 'dict'
+    return type(value).__name__
+
+
+def _check_option_key(cfg: Config, key: str, value: Any = None) -> None:
+    """The key must exist; a new value must be of the old one's kind
+    (number, string, list, dict) unless one of them is None."""
     node: Any = cfg._cfg_dict
     walked = []
     for part in key.split('.'):
@@ -26,6 +38,12 @@ def _check_option_key(cfg: Config, key: str) -> None:
                 'the config file, or its dump in the work dir) or add the '
                 'field to a config of your own.')
         walked.append(part)
+    if node is not None and value is not None \
+            and _kind(node) != _kind(value):
+        raise UserError(
+            f'--cfg-options {key}={value!r}: the config holds a '
+            f'{_kind(node)} there ({node!r}), not a {_kind(value)}. Give a '
+            f'{_kind(node)}, e.g. {key}={node!r}.')
 
 
 def load_config(path: str,
@@ -43,7 +61,7 @@ def load_config(path: str,
         raise UserError(f'config {path!r} could not be read: '
                         f'{type(e).__name__}: {e}. Fix the config file.')
     if cfg_options:
-        for key in cfg_options:
-            _check_option_key(cfg, key)
+        for key, value in cfg_options.items():
+            _check_option_key(cfg, key, value)
         cfg.merge_from_dict(cfg_options)
     return cfg
