@@ -1,3 +1,4 @@
+from .image_folder import ImageFolder
 from .split_dataset import SplitDataset
 
-__all__ = ['SplitDataset']
+__all__ = ['ImageFolder', 'SplitDataset']

@@ -1,7 +1,8 @@
 # scikit-learn's handwritten digits (real 8x8 scans) written as PNG files in
 # the ImageNet folder layout by tools/dataset_converters/prepare_digits.py,
 # read through mmcls' CustomDataset and LoadImageFromFile, upscaled to 32x32.
-dataset_type = 'CustomDataset'
+# mmcls CustomDataset that refuses a missing or empty class folder
+dataset_type = 'ImageFolder'
 data_root = 'data/digits'
 data_preprocessor = dict(
     num_classes=10,
