@@ -145,27 +145,38 @@ class LatencyTable:
               input_shape: Sequence[int] = (1, 3, 224, 224),
               repeat: int = 20,
               warmup: int = 5,
-              log: Optional[Callable[[str], None]] = None) -> 'LatencyTable':
-        """Time every candidate of the space on the supernet's device."""
+              log: Optional[Callable[[str], None]] = None,
+              rounds: int = 1) -> 'LatencyTable':
+        """Time every candidate of the space on the supernet's device.
+        With ``rounds`` > 1 all probes are timed that many times in turn and
+        each time keeps its fastest round (on a shared machine, load from
+        other processes only ever adds time)."""
         net = unwrap(architecture)
         device = dummy_input(net, (1, )).device
         units = unit_names(mutator)
         modules = OrderedDict((n, net.get_submodule(n)) for _, n in units)
         entries = OrderedDict((k, {}) for k in mutator.search_groups)
-        fixed = []
         x = dummy_input(net, input_shape)
         with eval_no_grad(net):
-            runs = list(probe_runs(mutator, modules,
-                                   lambda: traceable(net)(x)))
-        for i, (probe, _, _) in enumerate(track(runs, 'timing probe subnets')):
-            with chosen(mutator, probe), eval_no_grad(net):
-                unit_ms = time_units(lambda: traceable(net)(x), modules,
-                                     repeat, warmup, device)
+            probes = [p for p, _, _ in probe_runs(
+                mutator, modules, lambda: traceable(net)(x))]
+        timed = []  # per round, per probe: (unit ms, whole ms)
+        for _ in range(rounds):
+            timed.append([])
+            for probe in track(probes, 'timing probe subnets'):
+                with chosen(mutator, probe), eval_no_grad(net):
+                    unit_ms = time_units(lambda: traceable(net)(x), modules,
+                                         repeat, warmup, device)
+                whole = measure_subnet(net, mutator, probe, input_shape,
+                                       repeat, warmup)
+                timed[-1].append((unit_ms, whole))
+        fixed = []
+        for i, (probe, per_round) in enumerate(zip(probes, zip(*timed))):
+            unit_ms = {n: min(r[0][n] for r in per_round) for n in modules}
+            whole = min(r[1] for r in per_round)
             for decision in entries:
                 entries[decision][probe[decision]] = sum(
                     unit_ms[n] for d, n in units if d == decision)
-            whole = measure_subnet(net, mutator, probe, input_shape, repeat,
-                                   warmup)
             fixed.append(whole - sum(unit_ms.values()))
             if log:
                 log(f'probe {i}: whole {whole:.3f} ms, fixed part '

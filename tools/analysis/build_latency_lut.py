@@ -32,6 +32,9 @@ def parse_args(argv=None):
                         help='timed runs per op (median is kept)')
     parser.add_argument('--warmup', type=int, default=5,
                         help='untimed runs per op first')
+    parser.add_argument('--rounds', type=int, default=1,
+                        help='time all probes this many times in turn and '
+                        'keep the fastest (for shared machines)')
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys (they must exist)')
@@ -46,8 +49,9 @@ def main(argv=None):
     if args.device == 'cuda' and not torch.cuda.is_available():
         raise UserError('--device cuda, but no CUDA device is available; '
                         'use --device cpu or run on a GPU machine.')
-    if args.repeat < 1 or args.warmup < 0:
-        raise UserError('--repeat must be >= 1 and --warmup >= 0.')
+    if args.repeat < 1 or args.warmup < 0 or args.rounds < 1:
+        raise UserError('--repeat and --rounds must be >= 1 and --warmup '
+                        '>= 0.')
     if args.quiet:
         set_quiet()
     register_all_modules()
@@ -60,7 +64,7 @@ def main(argv=None):
     h, w = args.shape
     table = LatencyTable.build(model.architecture, model.mutator,
                                (1, 3, h, w), repeat=args.repeat,
-                               warmup=args.warmup,
+                               warmup=args.warmup, rounds=args.rounds,
                                log=None if args.quiet else print)
     out = args.out or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0],
