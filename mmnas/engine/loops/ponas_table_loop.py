@@ -1,0 +1,307 @@
+"""PONAS fine-tuning stage: fill the accuracy table layer by layer.
+
+Starting from the meta-trained supernet (``load_from``), for each searchable
+layer l in order:
+
+1. fine-tune: ``finetune_iters`` training steps in which the layers before
+   l take the candidates already decided, layer l cycles through its
+   candidates (each gets the same number of steps) and the layers after l
+   are sampled uniformly (single path, as in meta-training);
+2. evaluate every candidate of layer l on ``eval_batches`` validation
+   batches; the later layers take the same random paths for every candidate
+   of the layer, so the candidates are compared on equal terms;
+3. decide layer l as its best candidate and save the state.
+
+The table (layer x candidate score, plus every candidate's params/FLOPs from
+``CostTable`` and the search-space description) is written to
+``<work_dir>/<table_file>`` after every layer (``complete: false`` until the
+last one); with ``--resume`` the loop continues after the last finished
+layer from ``<work_dir>/ponas_table_state.pth``.
+"""
+import json
+import os.path as osp
+import random
+from contextlib import contextmanager
+from typing import Dict, List, Optional, Sequence, Union
+
+import torch
+import torch.nn as nn
+from mmengine.dist import get_world_size
+from mmengine.evaluator import Evaluator
+from mmengine.model import is_model_wrapper
+from mmengine.runner import BaseLoop
+from torch.utils.data import DataLoader
+
+from mmnas.estimators import CostTable
+from mmnas.models.algorithms.ponas import TABLE_FORMAT, TABLE_VERSION
+from mmnas.registry import LOOPS
+from mmnas.utils import UserError, atomic_open, atomic_write
+
+STATE_FILE = 'ponas_table_state.pth'
+
+
+@contextmanager
+def batch_statistics(model: nn.Module):
+    """BatchNorm normalises with the statistics of each batch and leaves its
+    running statistics untouched (momentum 0) inside the block."""
+    saved = []
+    for m in model.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            saved.append((m, m.training, m.momentum))
+            m.train()
+            m.momentum = 0.0
+    try:
+        yield
+    finally:
+        for m, training, momentum in saved:
+            m.train(training)
+            m.momentum = momentum
+
+
+@LOOPS.register_module()
+class PONASTableLoop(BaseLoop):
+    """Args:
+        runner: The mmengine runner.
+        dataloader: Training data of the fine-tuning steps.
+        eval_dataloader: Validation data that scores candidates.
+        evaluator: Metric config (e.g. ``dict(type='Accuracy')``).
+        finetune_iters (int): Fine-tuning steps per layer (spread evenly
+            over the layer's candidates; 0 skips fine-tuning).
+        eval_batches (int, optional): Validation batches per candidate
+            (None: the whole dataloader).
+        score_key (str): Metric stored in the table (higher is better).
+        norm_training (bool): Score with per-batch BN statistics (as SPOS
+            search does) instead of the running ones.
+        input_shape (tuple): Input shape of the candidate costs.
+        table_file (str): Table file name inside the work dir.
+        log_interval (int): Fine-tuning steps between log lines.
+        seed (int): Seed of the path sampling.
+    """
+
+    def __init__(self,
+                 runner,
+                 dataloader: Union[DataLoader, Dict],
+                 eval_dataloader: Union[DataLoader, Dict],
+                 evaluator: Union[Evaluator, Dict, List],
+                 finetune_iters: int = 100,
+                 eval_batches: Optional[int] = None,
+                 score_key: str = 'accuracy/top1',
+                 norm_training: bool = True,
+                 input_shape: Sequence[int] = (1, 3, 224, 224),
+                 table_file: str = 'ponas_table.json',
+                 log_interval: int = 10,
+                 seed: int = 0) -> None:
+        super().__init__(runner, dataloader)
+        if finetune_iters < 0 or (eval_batches is not None
+                                  and eval_batches < 1):
+            raise UserError(
+                f'PONASTableLoop: finetune_iters must be >= 0 and '
+                f'eval_batches >= 1 or None, got {finetune_iters}, '
+                f'{eval_batches}; fix train_cfg.')
+        self.eval_dataloader = runner.build_dataloader(
+            eval_dataloader, seed=runner.seed) \
+            if isinstance(eval_dataloader, dict) else eval_dataloader
+        self.evaluator = runner.build_evaluator(evaluator) \
+            if isinstance(evaluator, (dict, list)) else evaluator
+        self.finetune_iters = finetune_iters
+        self.eval_batches = eval_batches
+        self.score_key = score_key
+        self.norm_training = norm_training
+        self.input_shape = tuple(input_shape)
+        self.table_file = table_file
+        self.log_interval = log_interval
+        self.seed = seed
+        self._iter = 0
+        self._epoch = 0
+        self._train_iter = None
+
+    # -- the properties mmengine reads from a train loop --
+    @property
+    def max_epochs(self) -> int:
+        return 1
+
+    @property
+    def max_iters(self) -> int:
+        return self.finetune_iters * len(self.model.mutator.search_groups)
+
+    @property
+    def epoch(self) -> int:
+        return self._epoch
+
+    @property
+    def iter(self) -> int:
+        return self._iter
+
+    @property
+    def model(self) -> nn.Module:
+        model = self.runner.model
+        return model.module if is_model_wrapper(model) else model
+
+    @property
+    def table_path(self) -> str:
+        return osp.join(self.runner.work_dir, self.table_file)
+
+    @property
+    def state_path(self) -> str:
+        return osp.join(self.runner.work_dir, STATE_FILE)
+
+    # -- the table --
+    def _new_table(self) -> Dict:
+        model = self.model
+        costs = CostTable.build(model.architecture, model.mutator,
+                                self.input_shape)
+        space = model.mutator.search_space()
+        return dict(
+            format=TABLE_FORMAT,
+            version=TABLE_VERSION,
+            complete=False,
+            search_space=space,
+            layers=list(space),
+            score_key=self.score_key,
+            scores={},
+            decided={},
+            costs=dict(
+                input_shape=list(self.input_shape),
+                fixed=dict(costs.fixed),
+                candidates={
+                    layer: {
+                        c: dict(costs.candidate_cost(layer, c))
+                        for c in info['choices']
+                    }
+                    for layer, info in space.items()
+                }),
+            settings=dict(
+                finetune_iters=self.finetune_iters,
+                eval_batches=self.eval_batches,
+                norm_training=self.norm_training,
+                seed=self.seed,
+                train_batch_size=getattr(self.dataloader, 'batch_size',
+                                         None),
+                eval_batch_size=getattr(self.eval_dataloader, 'batch_size',
+                                        None)))
+
+    def _save(self, table: Dict) -> None:
+        atomic_write(self.table_path, json.dumps(table, indent=1) + '\n')
+        state = dict(
+            table=table,
+            iter=self._iter,
+            state_dict=self.model.state_dict(),
+            optimizer=self.runner.optim_wrapper.state_dict())
+        with atomic_open(self.state_path, 'wb') as f:
+            torch.save(state, f)
+
+    def _resume(self, table: Dict) -> Dict:
+        if not self.runner._resume or not osp.isfile(self.state_path):
+            return table
+        try:
+            state = torch.load(self.state_path, map_location='cpu',
+                               weights_only=False)
+            saved = state['table']
+            if saved.get('format') != TABLE_FORMAT:
+                raise KeyError('format')
+        except Exception as e:  # noqa: BLE001 (any unreadable state)
+            raise UserError(
+                f'{self.state_path} is not a readable PONAS table state '
+                f'({type(e).__name__}: {e}). Delete it to start the table '
+                'from the first layer, or run without --resume.')
+        if saved['search_space'] != table['search_space']:
+            raise UserError(
+                f'{self.state_path} was written for another search space; '
+                'use a new --work-dir or delete the state file.')
+        self.model.load_state_dict(state['state_dict'])
+        self.runner.optim_wrapper.load_state_dict(state['optimizer'])
+        self._iter = state['iter']
+        self.runner.logger.info(
+            f'PONAS table: resumed after {len(saved["scores"])} of '
+            f'{len(saved["layers"])} layers')
+        return saved
+
+    # -- one layer --
+    def _next_batch(self):
+        if self._train_iter is None:
+            self._train_iter = iter(self.dataloader)
+        try:
+            return next(self._train_iter)
+        except StopIteration:
+            self._epoch += 1
+            self._train_iter = iter(self.dataloader)
+            return next(self._train_iter)
+
+    def _finetune(self, layer: str, decided: Dict, rng: random.Random):
+        mutator, arch = self.model.mutator, self.model.architecture
+        candidates = mutator.choices_of(layer)
+        arch.train()
+        for i in range(self.finetune_iters):
+            choices = mutator.sample_choices(rng)
+            choices.update(decided)
+            choices[layer] = candidates[i % len(candidates)]
+            mutator.set_choices(choices)
+            log_vars = arch.train_step(self._next_batch(),
+                                       self.runner.optim_wrapper)
+            self._iter += 1
+            if (i + 1) % self.log_interval == 0:
+                self.runner.logger.info(
+                    f'PONAS fine-tune {layer} [{i + 1}/'
+                    f'{self.finetune_iters}] lr '
+                    f'{self.runner.optim_wrapper.get_lr()["lr"][0]:.4g} ' +
+                    ' '.join(f'{k}: {float(v):.4f}'
+                             for k, v in log_vars.items()))
+
+    @torch.no_grad()
+    def _evaluate(self, layer: str, decided: Dict,
+                  rng: random.Random) -> Dict[str, float]:
+        mutator, arch = self.model.mutator, self.model.architecture
+        batches = []
+        for i, data in enumerate(self.eval_dataloader):
+            if self.eval_batches is not None and i >= self.eval_batches:
+                break
+            path = mutator.sample_choices(rng)
+            path.update(decided)
+            batches.append((data, path))
+        scores = {}
+        arch.eval()
+        for cand in mutator.choices_of(layer):
+            size = 0
+            for data, path in batches:
+                mutator.set_choices(dict(path, **{layer: cand}))
+                if self.norm_training:
+                    with batch_statistics(arch):
+                        outputs = arch.val_step(data)
+                else:
+                    outputs = arch.val_step(data)
+                self.evaluator.process(data_samples=outputs, data_batch=data)
+                size += len(outputs)
+            metrics = self.evaluator.evaluate(size)
+            if self.score_key not in metrics:
+                raise UserError(
+                    f'score_key {self.score_key!r} is not among the metrics '
+                    f'{sorted(metrics)}; set train_cfg.score_key to one.')
+            scores[cand] = float(metrics[self.score_key])
+        return scores
+
+    def run(self) -> nn.Module:
+        if get_world_size() > 1:
+            raise UserError(
+                'PONASTableLoop runs in one process (it steps the chosen '
+                'paths itself); launch it without --launcher.')
+        mutator = self.model.mutator
+        table = self._resume(self._new_table())
+        for index, layer in enumerate(table['layers']):
+            if layer in table['scores']:
+                continue
+            rng = random.Random(self.seed * 1000003 + index)
+            self._finetune(layer, table['decided'], rng)
+            scores = self._evaluate(layer, table['decided'], rng)
+            best = max(scores, key=scores.get)
+            table['scores'][layer] = scores
+            table['decided'][layer] = best
+            table['complete'] = len(table['scores']) == len(table['layers'])
+            self._save(table)
+            self.runner.logger.info(
+                f'PONAS table: {layer} best {best} ({scores[best]:.2f}), '
+                f'worst {min(scores.values()):.2f} '
+                f'[{len(table["scores"])}/{len(table["layers"])} layers]')
+        mutator.set_choices(table['decided'])
+        self.runner.logger.info(
+            f'PONAS accuracy table written to {self.table_path}')
+        return self.runner.model

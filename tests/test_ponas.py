@@ -1,0 +1,256 @@
+"""PONAS: search space, released architectures, accuracy-table loop (on the
+digits data), table format, and exact deployment checked by brute force."""
+import copy
+import itertools
+import json
+import os
+import os.path as osp
+import random
+import sys
+
+import pytest
+import torch
+
+from mmnas.estimators import CostTable, count_static
+from mmnas.models.algorithms.ponas import (ConstraintError, PONASDeployer,
+                                           PONASTableError, load_table,
+                                           parse_constraints)
+from mmnas.registry import MODELS
+from mmnas.utils import register_all_modules
+from mmnas.utils.config import load_config
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, osp.join(ROOT, 'tools'))
+CFG = osp.join(ROOT, 'configs/nas/ponas')
+
+register_all_modules()
+
+
+@pytest.fixture(scope='session')
+def digits():
+    sys.path.insert(0, osp.join(ROOT, 'tools/dataset_converters'))
+    from prepare_digits import prepare
+    prepare(osp.join(ROOT, 'data/digits'))
+    return osp.join(ROOT, 'data/digits')
+
+
+# -- search space and released networks --
+
+def test_released_ponas_a_counts():
+    """The reference's independent count of PONAS-A (all params, conv
+    MACs); count_static adds the classifier's 1280x1000 MACs. (B and C:
+    docs/algorithms/ponas.md, by tools/analysis/get_flops.py.)"""
+    params, conv_macs = 5104022, 327627360
+    cfg = load_config(osp.join(CFG, 'ponas_a_subnet_8xb128_in1k.py'))
+    model = MODELS.build(cfg.model)
+    cost = count_static(model, (1, 3, 224, 224))
+    assert cost['params'] == params
+    assert cost['flops'] == conv_macs + 1280 * 1000
+
+
+def test_space_candidates_and_se_width():
+    from mmnas.models.architectures.ponas import SearchablePONAS
+    net = SearchablePONAS()
+    assert len(net.layers) == 19
+    layer = net.layers[0]
+    assert len(layer.choices) == 12 and 'k5_e6_se' in layer.choices
+    se = layer.candidates['k3_e3_se'].se  # 16 -> 48 expanded channels
+    assert se.conv1.conv.out_channels == 12
+    small = SearchablePONAS(widen_factor=0.25).layers[0]
+    # 8 * 3 = 24 expanded channels: 24 // 4 = 6 is raised to 8
+    assert small.candidates['k3_e3_se'].se.conv1.conv.out_channels == 8
+    with pytest.raises(ValueError, match='unknown PONAS candidates'):
+        SearchablePONAS(candidates=['k9_e3'])
+
+
+# -- deployment --
+
+def _random_table(rng, num_layers=5, num_choices=4, latency=False):
+    layers = [f'backbone.layers.{i}' for i in range(num_layers)]
+    choices = [f'c{j}' for j in range(num_choices)]
+    scores, costs = {}, {}
+    for layer in layers:
+        scores[layer] = {c: rng.randint(0, 40) * 0.25 + 50 for c in choices}
+        costs[layer] = {}
+        for c in choices:
+            costs[layer][c] = dict(params=rng.randint(1, 60),
+                                   flops=rng.randint(1, 100))
+            if latency:
+                costs[layer][c]['latency'] = rng.randint(1, 30) / 8
+    fixed = dict(params=7, flops=11)
+    if latency:
+        fixed['latency'] = 0.5
+    decided = {layer: max(scores[layer], key=scores[layer].get)
+               for layer in layers}
+    return dict(
+        format='mmnas-ponas-table', version=1, complete=True,
+        search_space={layer: dict(type='OneShotMutableOP', choices=choices,
+                                  modules=[layer]) for layer in layers},
+        layers=layers, score_key='accuracy/top1', scores=scores,
+        decided=decided,
+        costs=dict(input_shape=[1, 3, 32, 32], fixed=fixed,
+                   candidates=costs), settings={})
+
+
+def _brute_force(table, budgets):
+    dep = PONASDeployer(table)
+    best = None
+    for combo in itertools.product(*dep.choices):
+        r = dep.describe(combo)
+        if all(r['cost'][m] <= b for m, b in budgets.items()):
+            if best is None or r['score'] > best['score']:
+                best = r
+    return best
+
+
+@pytest.mark.parametrize('seed', range(6))
+def test_deploy_matches_brute_force(seed):
+    rng = random.Random(seed)
+    table = _random_table(rng, latency=seed % 2 == 0)
+    dep = PONASDeployer(table)
+    lo = {m: dep.smallest(m) for m in dep.metrics}
+    hi = {m: dep.describe([cs[-1] for cs in dep.choices])['cost'][m] * 2
+          for m in dep.metrics}
+    cases = []
+    for _ in range(8):
+        metrics = rng.sample(dep.metrics, rng.randint(1, len(dep.metrics)))
+        cases.append({m: rng.uniform(lo[m], hi[m]) for m in metrics})
+    cases.append({'flops': lo['flops']})  # exactly the cheapest
+    for budgets in cases:
+        expected = _brute_force(table, budgets)
+        if expected is None:
+            with pytest.raises(ConstraintError, match='no architecture'):
+                dep.deploy(budgets)
+            continue
+        got = dep.deploy(budgets)
+        assert got['score'] == pytest.approx(expected['score'], abs=1e-9)
+        assert all(got['cost'][m] <= b for m, b in budgets.items())
+        assert dep.describe(list(got['choices'].values())) == got
+
+
+def test_deploy_impossible_and_unknown_constraint():
+    table = _random_table(random.Random(0))
+    dep = PONASDeployer(table)
+    smallest = dep.smallest('flops')
+    with pytest.raises(ConstraintError) as e:
+        dep.deploy({'flops': smallest - 1})
+    assert f'smallest achievable is {smallest}' in str(e.value)
+    with pytest.raises(ConstraintError, match='latency'):
+        dep.deploy({'latency': 3.0})
+
+
+def test_parse_constraints():
+    assert parse_constraints(['flops=320M', 'params=5.0M,latency=12']) == \
+        dict(flops=320e6, params=5e6, latency=12.0)
+    for bad in (['flops'], ['flops=abc'], ['flops=3X'], ['flops=-1'], []):
+        with pytest.raises(ConstraintError):
+            parse_constraints(bad)
+
+
+def test_deploy_tool(tmp_path, capsys):
+    import ponas_deploy
+    from mmnas.structures import load_subnet
+    table = _random_table(random.Random(3))
+    path = tmp_path / 'ponas_table.json'
+    path.write_text(json.dumps(table))
+    out = tmp_path / 'sub.yaml'
+    assert ponas_deploy.main(
+        [str(path), '--constraint', 'flops=200', '--out', str(out),
+         '--json']) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert load_subnet(str(out)) == result['choices']
+    assert result['cost']['flops'] <= 200
+    with pytest.raises(SystemExit) as e:
+        ponas_deploy.main([str(path), '--constraint', 'flops=1'])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith('error: ') and 'smallest achievable' in err
+
+
+def test_table_file_errors(tmp_path):
+    table = _random_table(random.Random(1))
+    cases = {
+        'not_json': 'not json',
+        'other': json.dumps(dict(format='something-else')),
+        'version': json.dumps(dict(table, version=99)),
+        'incomplete': json.dumps(dict(
+            table, scores={table['layers'][0]: table['scores'][
+                table['layers'][0]]})),
+        'damaged': json.dumps(dict(table, costs=dict(fixed={}))),
+    }
+    for name, text in cases.items():
+        p = tmp_path / f'{name}.json'
+        p.write_text(text)
+        with pytest.raises(PONASTableError):
+            load_table(str(p))
+
+
+# -- the table loop on digits --
+
+def _table_cfg(work_dir, **loop):
+    cfg = load_config(osp.join(CFG, 'ponas_table_1xb64_digits.py'))
+    backbone = cfg.model.architecture.backbone
+    backbone.arch_setting = [[32, 1, 2], [40, 2, 2]]
+    backbone.candidates = ['k3_e3', 'k5_e3', 'k3_e3_se']
+    cfg.train_cfg.update(dict(finetune_iters=3, eval_batches=1), **loop)
+    cfg.train_dataloader.num_workers = 0
+    cfg.train_dataloader.persistent_workers = False
+    cfg.train_cfg.eval_dataloader.num_workers = 0
+    cfg.train_cfg.eval_dataloader.persistent_workers = False
+    cfg.work_dir = str(work_dir)
+    cfg.default_hooks.logger.interval = 1
+    return cfg
+
+
+def test_table_loop_digits_and_resume(digits, tmp_path):
+    from mmengine.runner import Runner
+    torch.manual_seed(0)
+    cfg = _table_cfg(tmp_path)
+    runner = Runner.from_cfg(copy.deepcopy(cfg))
+    runner.train()
+    table = load_table(str(tmp_path / 'ponas_table.json'))
+    assert table['complete'] and len(table['layers']) == 3
+    assert table['settings']['finetune_iters'] == 3
+    model = runner.model
+    costs = CostTable.build(model.architecture, model.mutator, (1, 3, 32, 32))
+    for layer in table['layers']:
+        row = table['scores'][layer]
+        assert set(row) == {'k3_e3', 'k5_e3', 'k3_e3_se'}
+        assert all(0 <= v <= 100 for v in row.values())
+        assert table['decided'][layer] == max(row, key=row.get)
+        for c in row:
+            assert table['costs']['candidates'][layer][c] == \
+                costs.candidate_cost(layer, c)
+    assert table['costs']['fixed'] == costs.fixed
+    # the table's cost model is exact for the deployed network
+    dep = PONASDeployer(table)
+    result = dep.deploy({'flops': 1e12})
+    assert result['cost'] == costs.cost(result['choices'])
+
+    # resume: forget the last layer; only it is fine-tuned and scored again
+    state_path = tmp_path / 'ponas_table_state.pth'
+    state = torch.load(state_path, weights_only=False)
+    last = state['table']['layers'][-1]
+    del state['table']['scores'][last]
+    del state['table']['decided'][last]
+    state['table']['complete'] = False
+    torch.save(state, state_path)
+    first = dict(table['scores'])
+    cfg.resume = True
+    runner = Runner.from_cfg(copy.deepcopy(cfg))
+    runner.train()
+    resumed = load_table(str(tmp_path / 'ponas_table.json'))
+    assert runner.train_loop.iter == state['iter'] + 3
+    for layer in table['layers'][:-1]:
+        assert resumed['scores'][layer] == first[layer]
+
+
+def test_table_loop_refuses_corrupt_state(digits, tmp_path):
+    from mmengine.runner import Runner
+    from mmnas.utils import UserError
+    (tmp_path / 'ponas_table_state.pth').write_bytes(b'garbage')
+    cfg = _table_cfg(tmp_path)
+    cfg.resume = True
+    runner = Runner.from_cfg(cfg)
+    with pytest.raises(UserError, match='not a readable PONAS table state'):
+        runner.train()
