@@ -189,16 +189,9 @@ class EvolutionSearchLoop(BaseLoop):
     def _no_valid_candidate(self) -> UserError:
         """The error for constraints no subnet meets, with the cost range
         the space actually covers."""
-        table = self.cost_table
-        span = []
-        for k in ('flops', 'params'):
-            # the table is additive: extremes are per-decision extremes
-            per = [[table.candidate_cost(d, c)[k] for c in table.choices_of(d)]
-                   for d in table.decisions]
-            low = (table.fixed[k] + sum(map(min, per))) / COST_UNITS[k]
-            high = (table.fixed[k] + sum(map(max, per))) / COST_UNITS[k]
-            span.append(f'{k} {low:.3f}..{high:.3f}')
-        span = ', '.join(span)
+        span = ', '.join(
+            f'{k} {low / COST_UNITS[k]:.3f}..{high / COST_UNITS[k]:.3f}'
+            for k, (low, high) in self.cost_table.bounds().items())
         return UserError(
             f'no subnet satisfies constraints_range='
             f'{self.constraints_range} (found none in {self.max_trials} '
