@@ -1,3 +1,4 @@
+from .checkpoint_io import AtomicLocalBackend, CheckpointError
 from .errors import UserError, cli_main, suggest
 from .io import atomic_open, atomic_write
 from .progress import Progress, is_quiet, set_quiet, track
@@ -7,5 +8,5 @@ __all__ = [
     'UserError', 'cli_main', 'suggest',
     'atomic_open', 'atomic_write', 'register_all_modules',
     'allow_mmengine_checkpoint_globals', 'Progress', 'track', 'set_quiet',
-    'is_quiet'
+    'is_quiet', 'AtomicLocalBackend', 'CheckpointError'
 ]

@@ -1,8 +1,24 @@
 """Errors caused by what the user gave (config, subnet, constraint, file),
 reported by the tools as one message without a traceback."""
+import errno
 import sys
 from difflib import get_close_matches
 from functools import wraps
+
+
+# errors of writing the work dir, and what to do about them
+_WRITE_ERRNOS = {
+    errno.ENOSPC: 'The disk is full: free space or pass a --work-dir on '
+    'another disk.',
+    errno.EDQUOT: 'The disk quota is used up: free space or pass a '
+    '--work-dir on another disk.',
+    errno.EACCES: 'Pass a --work-dir you may write to.',
+    errno.EPERM: 'Pass a --work-dir you may write to.',
+    errno.EROFS: 'The file system is read-only: pass another --work-dir.',
+    errno.ENOTDIR: 'A part of the path is a file: pass another --work-dir.',
+    errno.EEXIST: 'A file is in the way of a directory: pass another '
+    '--work-dir.',
+}
 
 
 class UserError(Exception):
@@ -11,14 +27,30 @@ class UserError(Exception):
 
 def cli_main(func):
     """Run a tool's ``main``: a ``UserError`` (or a missing file) becomes one
-    ``error: ...`` line on stderr and exit code 2."""
+    ``error: ...`` line on stderr and exit code 2; so does an ``OSError``
+    of writing (disk full, no permission)."""
 
     @wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except (UserError, FileNotFoundError) as e:
+        except UserError as e:
             print(f'error: {e}', file=sys.stderr)
+            sys.exit(2)
+        except FileNotFoundError as e:
+            hint = '' if e.filename is None else (
+                f'error: {e.filename!r} does not exist. Check the path (in '
+                'the command, or in the config: data_root, load_from, '
+                'model.subnet; --cfg-options can set them).')
+            print(hint or f'error: {e}', file=sys.stderr)
+            sys.exit(2)
+        except OSError as e:
+            if e.errno not in _WRITE_ERRNOS:
+                raise
+            print(f'error: cannot write {e.filename or "a file"!r}: '
+                  f'{e.strerror or e}. {_WRITE_ERRNOS[e.errno]} Finished '
+                  'files were left as they were (mmnas writes them to a '
+                  'temporary file first).', file=sys.stderr)
             sys.exit(2)
 
     return wrapper

@@ -6,6 +6,12 @@ from contextlib import contextmanager
 from typing import Union
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_open(path: str, mode: str = 'w'):
     """Open a temporary file beside ``path``; rename it over ``path`` only
@@ -14,12 +20,15 @@ def atomic_open(path: str, mode: str = 'w'):
     fd, tmp = tempfile.mkstemp(dir=d, prefix=osp.basename(path) + '.',
                                suffix='.tmp')
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 -> as open() does
         with os.fdopen(fd, mode) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
+        if isinstance(e, OSError) and e.filename is None:
+            e.filename = path  # name the file in the user's message
         if osp.exists(tmp):
             os.remove(tmp)
         raise
