@@ -8,11 +8,23 @@ from typing import Optional
 
 import torch
 import torch.nn as nn
-from mmcls.models.utils import channel_shuffle
+from mmcls.models.utils import channel_shuffle as nchw_channel_shuffle
 from mmcv.cnn import ConvModule, DepthwiseSeparableConvModule
 
 from mmnas.registry import MODELS
 from .base import BaseOP
+
+
+def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
+    """mmcls's channel shuffle, except that a channels_last input stays
+    channels_last (one copy either way), so the next convolution needs no
+    layout conversion (see ``ChannelsLastHook``)."""
+    if x.is_contiguous() or \
+            not x.is_contiguous(memory_format=torch.channels_last):
+        return nchw_channel_shuffle(x, groups)
+    b, c, h, w = x.shape
+    nhwc = x.permute(0, 2, 3, 1).reshape(b, h, w, groups, c // groups)
+    return nhwc.transpose(3, 4).reshape(b, h, w, c).permute(0, 3, 1, 2)
 
 
 class _ShuffleUnit(BaseOP):
