@@ -1,11 +1,13 @@
 from .arch_distribution_hook import (ArchDistributionHook, arch_distribution,
                                      plot_arch_history, read_arch_history)
 from .channels_last_hook import ChannelsLastHook
+from .checkpoint_match_hook import CheckpointMatchHook
 from .derive_net_config_hook import DeriveNetConfigHook
 from .dump_subnet_hook import DumpSubnetHook
 
 __all__ = [
-    'ArchDistributionHook', 'ChannelsLastHook', 'DumpSubnetHook',
+    'ArchDistributionHook', 'ChannelsLastHook', 'CheckpointMatchHook',
+    'DumpSubnetHook',
     'DeriveNetConfigHook',
     'arch_distribution',
     'plot_arch_history', 'read_arch_history'
