@@ -1,0 +1,295 @@
+"""SPOS ShuffleNetV2 supernet training throughput and peak memory: mmnas vs
+MMRazor 1.0, same machine, same run.
+
+    python benchmarks/bench_train.py [--batch 16 64] [--steps 5] [--warmup 2]
+        [--rounds 2] [--threads 2] [--size 224] [--device cpu|cuda]
+        [--peer-python /work/peer_venv/bin/python] [--channels-last]
+
+Both sides build the ImageNet supernet from their own
+``spos_shufflenet_supernet_8xb128_in1k.py`` with that config's SGD optim
+wrapper and time ``model.train_step`` on one batch of random uint8 images
+(the data preprocessor normalises them; SPOS samples a new path every
+step). Runs alternate (ours, MMRazor, ours, MMRazor, ...), each a fresh
+subprocess with the same thread count; a run's figure is the median step
+time after warm-up, the table shows the median over rounds.
+
+Peak memory: on CPU the maximum resident set size of each subprocess
+(``os.wait4``); on CUDA ``torch.cuda.max_memory_allocated``. On CPU the peer
+is ``/work/shared/peers/mmrazor/peer_spos.py`` unchanged (after its timing it
+also builds the published subnet and runs ResourceEstimator, which is small
+next to a training step's memory); it has no device option, so on CUDA the
+peer runs this file's worker in the peer venv (the same steps, MMRazor's
+model). ``--profile`` profiles both sides with that worker and splits the
+step time into convolution / BatchNorm / ReLU kernels, other tensor ops and
+Python (framework) time.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CONFIG = osp.join(ROOT,
+                  'configs/nas/spos/spos_shufflenet_supernet_8xb128_in1k.py')
+PEER_DIR = '/work/shared/peers/mmrazor'
+PEER_PYTHON = '/work/peer_venv/bin/python'
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--batch', type=int, nargs='+', default=[16, 64])
+    ap.add_argument('--steps', type=int, default=5,
+                    help='timed steps per run (after --warmup)')
+    ap.add_argument('--warmup', type=int, default=2)
+    ap.add_argument('--rounds', type=int, default=2,
+                    help='alternating (ours, MMRazor) pairs per batch size')
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--size', type=int, default=224)
+    ap.add_argument('--device', default='cpu', help='cpu or cuda[:N]')
+    ap.add_argument('--peer-python', default=PEER_PYTHON)
+    ap.add_argument('--no-peer', action='store_true',
+                    help='time mmnas only')
+    ap.add_argument('--channels-last', action='store_true',
+                    help='ours with model and inputs in channels_last')
+    ap.add_argument('--profile', action='store_true',
+                    help='instead of timing, profile one run per side with '
+                    'torch.profiler and split its step time by kind of work')
+    ap.add_argument('--worker', choices=['mmnas', 'mmrazor'],
+                    help=argparse.SUPPRESS)
+    return ap.parse_args(argv)
+
+
+def sync(device: str) -> None:
+    if device.startswith('cuda'):
+        import torch
+        torch.cuda.synchronize()
+
+
+def build(framework: str):
+    """The SPOS supernet, its config's optim wrapper config, data-sample
+    class and class count, from mmnas or (in the peer venv) MMRazor."""
+    from mmengine.logging import MMLogger
+    MMLogger.get_instance('bench_train', log_level='WARNING')
+    if framework == 'mmnas':
+        from mmnas.registry import MODELS
+        from mmnas.utils import register_all_modules
+        from mmnas.utils.config import load_config
+        register_all_modules()
+        cfg = load_config(CONFIG)
+    else:
+        import pathlib
+
+        import mmrazor
+        from mmcls.utils import register_all_modules as cls_register
+        from mmengine.config import Config
+        from mmrazor.registry import MODELS
+        from mmrazor.utils import register_all_modules
+        register_all_modules(True)
+        cls_register(False)
+        cfg = Config.fromfile(str(
+            pathlib.Path(mmrazor.__file__).parent / '.mim' / 'configs' /
+            'nas/mmcls/spos/spos_shufflenet_supernet_8xb128_in1k.py'))
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    return model, cfg.optim_wrapper, cfg.model.architecture.head.num_classes
+
+
+def profile_split(prof, steps: int, wall_s: float) -> dict:
+    """Seconds per step by kind of work (and the largest other ops): convolution, BatchNorm and ReLU
+    kernels (forward and backward), other tensor ops (cat, shuffle copies,
+    loss, optimizer), and the rest of the wall time, which is Python: the
+    framework's module calls, sampling, preprocessing and bookkeeping."""
+    kinds = dict(conv=('conv',), batchnorm=('batch_norm',),
+                 relu=('relu', 'threshold_backward'))
+    split = dict(conv=0., batchnorm=0., relu=0., other_ops=0.)
+    others = []
+    for ev in prof.key_averages():
+        t = ev.self_cpu_time_total / 1e6 / steps
+        kind = next((k for k, keys in kinds.items()
+                     if any(x in ev.key.lower() for x in keys)), 'other_ops')
+        split[kind] += t
+        if kind == 'other_ops':
+            others.append((round(t, 4), ev.key))
+    top = sorted(others, reverse=True)[:8]
+    split['python'] = wall_s / steps - sum(split.values())
+    return split, top
+
+
+def worker(args) -> dict:
+    """One run (in its own process): median train-step time of
+    ``args.worker`` (mmnas or mmrazor), or a profile split of its steps."""
+    import random
+
+    import numpy
+    import torch
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    random.seed(0)
+    numpy.random.seed(0)
+    from mmcls.structures import ClsDataSample
+    from mmengine.optim import build_optim_wrapper
+    t0 = time.perf_counter()
+    model, optim_cfg, n_cls = build(args.worker)
+    build_s = time.perf_counter() - t0
+    model.to(args.device)
+    inputs = torch.randint(0, 256, (args.batch[0], 3, args.size, args.size),
+                           dtype=torch.uint8)
+    if args.channels_last:
+        model.to(memory_format=torch.channels_last)
+        inputs = inputs.contiguous(memory_format=torch.channels_last)
+    optim = build_optim_wrapper(model, optim_cfg)
+    batch = dict(
+        inputs=inputs,
+        data_samples=[
+            ClsDataSample().set_gt_label(int(torch.randint(0, n_cls, ())))
+            for _ in range(args.batch[0])
+        ])
+    model.train()
+    times = []
+    for _ in range(args.warmup + args.steps):
+        if len(times) == args.warmup and args.profile:
+            prof = torch.profiler.profile(
+                activities=[torch.profiler.ProfilerActivity.CPU])
+            prof.__enter__()
+        sync(args.device)
+        t = time.perf_counter()
+        logs = model.train_step(batch, optim)
+        sync(args.device)
+        times.append(time.perf_counter() - t)
+    times = times[args.warmup:]
+    out = dict(framework=args.worker, build_s=build_s,
+               train_step_s=statistics.median(times),
+               last_loss=float(logs['loss']),
+               supernet_params=sum(p.numel() for p in model.parameters()))
+    if args.profile:
+        prof.__exit__(None, None, None)
+        out['profile'], out['top_other_ops'] = profile_split(
+            prof, args.steps, sum(times))
+    if args.device.startswith('cuda'):
+        out['peak_mem_mb'] = torch.cuda.max_memory_allocated() / 2**20
+    return out
+
+
+def run_child(cmd) -> dict:
+    """Run one benchmark process: its JSON line plus its own peak RSS
+    (reaped with ``os.wait4``, which reports that child's rusage alone)."""
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err,
+                                env=env, cwd=ROOT)
+        out = proc.stdout.read().decode()
+        proc.stdout.close()
+        _, status, rusage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            sys.exit(f'benchmark run failed ({proc.returncode}): '
+                     f'{" ".join(cmd[:3])} ...\n'
+                     f'{err.read().decode()[-3000:]}')
+    res = json.loads(out.strip().splitlines()[-1])
+    res['maxrss_mb'] = rusage.ru_maxrss / 1024  # KiB on Linux
+    return res
+
+
+def child_cmd(args, batch: int, side: str):
+    """The command of one run: this file as a worker (in the peer venv for
+    MMRazor), except MMRazor timed on CPU, which is peer_spos.py itself."""
+    if side == 'mmrazor' and args.device == 'cpu' and not args.profile:
+        return [args.peer_python, osp.join(PEER_DIR, 'peer_spos.py'),
+                '--batch', str(batch), '--steps', str(args.steps),
+                '--warmup', str(args.warmup), '--size', str(args.size),
+                '--threads', str(args.threads), '--est-reps', '1']
+    python = sys.executable if side == 'mmnas' else args.peer_python
+    cmd = [python, osp.abspath(__file__), '--worker', side,
+           '--batch', str(batch), '--steps', str(args.steps),
+           '--warmup', str(args.warmup), '--threads', str(args.threads),
+           '--size', str(args.size), '--device', args.device]
+    if args.profile:
+        cmd.append('--profile')
+    if args.channels_last and side == 'mmnas':
+        cmd.append('--channels-last')
+    return cmd
+
+
+def print_profiles(results) -> None:
+    keys = list(results[0][2]['profile'])
+    print('\n| batch | framework | s/step (profiled) | ' +
+          ' | '.join(keys) + ' |')
+    print('|---|---|---|' + '---|' * len(keys))
+    for batch, side, res in results:
+        prof = res['profile']
+        print(f'| {batch} | {side} | {sum(prof.values()):.3f} | ' +
+              ' | '.join(f'{prof[k]:.3f}' for k in keys) + ' |')
+    for batch, side, res in results:
+        print(f'# bs {batch} {side}, largest other ops (s/step): ' + ', '.join(
+            f'{name} {t:.3f}' for t, name in res['top_other_ops']))
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        with open('/proc/cpuinfo') as f:
+            model = next(line.split(':', 1)[1].strip() for line in f
+                         if line.startswith('model name'))
+    except (OSError, StopIteration):
+        pass
+    load = ' '.join(f'{x:.2f}' for x in os.getloadavg())
+    return f'{model}, {os.cpu_count()} CPUs, load average {load}'
+
+
+def main():
+    args = parse_args()
+    if args.worker:
+        print(json.dumps(worker(args)))
+        return
+    import torch
+    print(f'# {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; '
+          f'{machine()}; torch {torch.__version__}; threads {args.threads}; '
+          f'device {args.device}'
+          + ('; ours channels_last' if args.channels_last else ''))
+    mem_key = 'peak_mem_mb' if args.device.startswith('cuda') else \
+        'maxrss_mb'
+    sides = ['mmnas'] + ([] if args.no_peer else ['mmrazor'])
+    rows, ratios, profiles = [], [], []
+    for batch in args.batch:
+        runs = {s: [] for s in sides}
+        for r in range(args.rounds):
+            for side in sides:
+                res = run_child(child_cmd(args, batch, side))
+                runs[side].append(res)
+                profiles.append((batch, side, res))
+                print(f'  bs {batch} round {r + 1} {side}: '
+                      f'{res["train_step_s"]:.3f} s/step, '
+                      f'{res[mem_key]:.0f} MB', flush=True)
+        summary = {}
+        for side in sides:
+            step = statistics.median(x['train_step_s'] for x in runs[side])
+            mem = max(x[mem_key] for x in runs[side])
+            summary[side] = (step, mem)
+            rows.append((batch, side, step, batch / step, mem))
+        if not args.no_peer:
+            ratios.append((batch, summary['mmrazor'][0] / summary['mmnas'][0],
+                           summary['mmnas'][1] / summary['mmrazor'][1]))
+    if args.profile:
+        print_profiles(profiles)
+        return
+    print(f'\n| batch | framework | s/step | img/s | peak mem (MB, '
+          f'{"max allocated" if mem_key == "peak_mem_mb" else "max RSS"}) |')
+    print('|---|---|---|---|---|')
+    for batch, side, step, ips, mem in rows:
+        print(f'| {batch} | {side} | {step:.3f} | {ips:.1f} | {mem:.0f} |')
+    print(f'# load average after: '
+          f'{" ".join(f"{x:.2f}" for x in os.getloadavg())}')
+    if ratios:
+        print('RESULT ' + '; '.join(
+            f'bs {b}: throughput mmnas/mmrazor {t:.2f}x, '
+            f'peak memory mmnas/mmrazor {m:.2f}x' for b, t, m in ratios))
+
+
+if __name__ == '__main__':
+    main()
