@@ -71,8 +71,12 @@ train_cfg = dict(by_epoch=True, max_epochs=25, val_interval=5)
 val_cfg = dict()
 test_cfg = dict()
 
+# full scope path: mmengine's runner looks the wrapper up in its root
+# registry, which reaches only its direct children (mmcls, not mmnas)
 model_wrapper_cfg = dict(
-    type='DSNASDDP', broadcast_buffers=False, find_unused_parameters=True)
+    type='mmcls.mmnas.DSNASDDP',
+    broadcast_buffers=False,
+    find_unused_parameters=True)
 custom_hooks = [
     dict(type='DumpSubnetHook', interval=5),
     dict(type='ArchDistributionHook'),

@@ -51,8 +51,12 @@ model = dict(
 )
 
 # each rank samples its own path; unsampled candidates get no gradient
+# full scope path: mmengine's runner looks the wrapper up in its root
+# registry, which reaches only its direct children (mmcls, not mmnas)
 model_wrapper_cfg = dict(
-    type='DSNASDDP', broadcast_buffers=False, find_unused_parameters=True)
+    type='mmcls.mmnas.DSNASDDP',
+    broadcast_buffers=False,
+    find_unused_parameters=True)
 
 custom_hooks = [
     dict(type='DumpSubnetHook', interval=10),
