@@ -1,5 +1,6 @@
 # SPOS step 1, block + channel search, on the embedded digits data
-# (CPU-sized): the same space at half width with a stride-1 stem.
+# (CPU-sized): the same space at quarter width (as the block-search digits
+# config) with a stride-1 stem.
 _base_ = [
     '../../_base_/nas_backbones/spos_shufflenet_channel_supernet.py',
     '../../_base_/datasets/digits_bs64.py',
@@ -13,14 +14,14 @@ supernet = dict(
     backbone=dict(
         type='SearchableShuffleNetV2',
         mutable_cfg={{_base_._STAGE_MUTABLE}},
-        widen_factor=0.5,
-        last_channels=512,
+        widen_factor=0.25,
+        last_channels=256,
         small_input=True),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='LinearClsHead',
         num_classes=10,
-        in_channels=512,
+        in_channels=256,
         loss=dict(
             type='LabelSmoothLoss',
             num_classes=10,

@@ -27,9 +27,9 @@ train_cfg = dict(
     num_mutation=4,
     num_crossover=4,
     mutate_prob=0.1,
-    # MFLOPs at 32x32: the cost of all widths at 1.0x (6.72), so the search
+    # MFLOPs at 32x32: the cost of all widths at 1.0x (2.22), so the search
     # redistributes the same budget across blocks
-    constraints_range=dict(flops=(0., 6.72)),
+    constraints_range=dict(flops=(0., 2.22)),
     input_shape=(1, 3, 32, 32),
     score_key='accuracy/top1',
     seed=0,
