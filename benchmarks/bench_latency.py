@@ -54,6 +54,8 @@ def parse_args():
                     'in turn, keeping the fastest')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    ap.add_argument('--clock', default='wall', choices=['wall', 'cpu'],
+                    help="wall time, or this thread's CPU time (1 thread)")
     ap.add_argument('--seed', type=int, default=0)
     return ap.parse_args()
 
@@ -73,7 +75,7 @@ def main():
 
     t = time.perf_counter()
     table = LatencyTable.build(arch, mutator, shape, args.repeat, args.warmup,
-                               rounds=args.rounds)
+                               rounds=args.rounds, clock=args.clock)
     build_s = time.perf_counter() - t
 
     rng = random.Random(args.seed)
@@ -83,17 +85,20 @@ def main():
     # load from other processes only ever adds time, and a burst of it then
     # does not land on a few subnets only
     rounds = [[measure_subnet(arch, mutator, s, shape, args.repeat,
-                              args.warmup) for s in subnets]
+                              args.warmup, args.clock) for s in subnets]
               for _ in range(args.rounds)]
     measured = [min(r) for r in zip(*rounds)]
     tau = kendall_tau_b(predicted, measured)
+    # how well two measurements of the same subnets rank alike: the most a
+    # predictor can reach on this machine
+    noise = kendall_tau_b(rounds[0], rounds[1]) if len(rounds) > 1 else None
     err = [abs(p - m) / m * 100 for p, m in zip(predicted, measured)]
 
     dev = table.device
     print(f'{osp.basename(args.config)}, input {shape}, {dev["name"]}, '
           f'{dev["threads"]} threads, torch {dev["torch"]}, median of '
           f'{args.repeat} runs after {args.warmup} warm-up (measured: '
-          f'fastest of {args.rounds} rounds)')
+          f'fastest of {args.rounds} rounds), {args.clock} clock')
     print(f'| {"":<34} | {"min":>8} | {"median":>8} | {"max":>8} |')
     print(f'|{"-" * 36}|{"-" * 10}|{"-" * 10}|{"-" * 10}|')
     for name, vals in [('measured latency (ms)', measured),
@@ -104,6 +109,9 @@ def main():
     print(f'table: {sum(len(v["choices"]) for v in table.space.values())} '
           f'candidates, fixed part {table.fixed_ms:.2f} ms, built in '
           f'{build_s:.1f} s')
+    if noise is not None:
+        print(f'Kendall tau between measurement rounds 1 and 2 of the same '
+              f'subnets (noise ceiling): {noise:.3f}')
     print(f'RESULT: Kendall tau (predicted vs measured) over {len(subnets)} '
           f'random subnets = {tau:.3f}')
 

@@ -232,6 +232,8 @@ def test_latency_table_roundtrip_and_space_check(tmp_path):
         LatencyTable.load(path, other)
     with pytest.raises(LatencyTableError, match='missing'):
         loaded.cost(dict(a='k3'))
+    with pytest.raises(LatencyTableError, match='clock'):
+        LatencyTable.build(net, mutator, (1, 3, 8, 8), clock='sundial')
     (tmp_path / 'bad.json').write_text('[1, 2')
     with pytest.raises(LatencyTableError, match='not an mmnas latency'):
         LatencyTable.load(str(tmp_path / 'bad.json'))

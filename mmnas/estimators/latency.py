@@ -55,29 +55,49 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+CLOCKS = {'wall': time.perf_counter, 'cpu': time.thread_time}
+
+
+def clock_fn(clock: str, device: torch.device) -> Callable[[], float]:
+    """``wall`` (latency) or ``cpu`` (this thread's CPU time: what a
+    1-thread CPU run computes, blind to time lost to other processes on a
+    shared machine)."""
+    if clock not in CLOCKS:
+        raise LatencyTableError(f'clock must be one of {list(CLOCKS)}, got '
+                                f'{clock!r}')
+    if clock == 'cpu' and (device.type != 'cpu' or
+                           torch.get_num_threads() != 1):
+        raise LatencyTableError(
+            'clock "cpu" counts one thread\'s CPU time: use it on CPU with '
+            'torch.set_num_threads(1) (--threads 1), or use clock "wall".')
+    return CLOCKS[clock]
+
+
 def median_ms(fn: Callable[[], Any], repeat: int, warmup: int,
-              device: torch.device) -> float:
-    """Median wall time of ``fn()`` in milliseconds."""
+              device: torch.device, clock: str = 'wall') -> float:
+    """Median time of ``fn()`` in milliseconds."""
+    now = clock_fn(clock, device)
     sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
     for _ in range(warmup):
         fn()
     sync()
     times = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = now()
         fn()
         sync()
-        times.append(time.perf_counter() - t)
+        times.append(now() - t)
     return statistics.median(times) * 1e3
 
 
 def time_units(run: Callable[[], Any], modules: Mapping[str, nn.Module],
-               repeat: int, warmup: int,
-               device: torch.device) -> Dict[str, float]:
+               repeat: int, warmup: int, device: torch.device,
+               clock: str = 'wall') -> Dict[str, float]:
     """Median time (ms) each module spends inside ``run()``: timed in
     place with hooks, so caches and allocator state are those of the real
     network."""
     sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
+    now = clock_fn(clock, device)
     spent = {name: [] for name in modules}
     start: Dict[str, float] = {}
     hooks = []
@@ -85,11 +105,11 @@ def time_units(run: Callable[[], Any], modules: Mapping[str, nn.Module],
 
         def pre(_, args, name=name):
             sync()
-            start[name] = time.perf_counter()
+            start[name] = now()
 
         def post(_, args, out, name=name):
             sync()
-            spent[name][-1] += time.perf_counter() - start[name]
+            spent[name][-1] += now() - start[name]
 
         hooks += [module.register_forward_pre_hook(pre),
                   module.register_forward_hook(post)]
@@ -110,13 +130,15 @@ def time_units(run: Callable[[], Any], modules: Mapping[str, nn.Module],
 def measure_subnet(architecture: nn.Module, mutator,
                    choices: Mapping[str, Any],
                    input_shape: Sequence[int] = (1, 3, 224, 224),
-                   repeat: int = 20, warmup: int = 5) -> float:
+                   repeat: int = 20, warmup: int = 5,
+                   clock: str = 'wall') -> float:
     """Measured latency (ms) of the whole subnet ``choices`` on the
     device the supernet is on."""
     net = unwrap(architecture)
     x = dummy_input(net, input_shape)
     with chosen(mutator, choices), eval_no_grad(net):
-        return median_ms(lambda: traceable(net)(x), repeat, warmup, x.device)
+        return median_ms(lambda: traceable(net)(x), repeat, warmup, x.device,
+                         clock)
 
 
 def _space_text(space: Mapping) -> str:
@@ -146,13 +168,16 @@ class LatencyTable:
               repeat: int = 20,
               warmup: int = 5,
               log: Optional[Callable[[str], None]] = None,
-              rounds: int = 1) -> 'LatencyTable':
+              rounds: int = 1,
+              clock: str = 'wall') -> 'LatencyTable':
         """Time every candidate of the space on the supernet's device.
         With ``rounds`` > 1 all probes are timed that many times in turn and
         each time keeps its fastest round (on a shared machine, load from
-        other processes only ever adds time)."""
+        other processes only ever adds time). ``clock`` is ``wall`` or
+        ``cpu`` (see :func:`clock_fn`)."""
         net = unwrap(architecture)
         device = dummy_input(net, (1, )).device
+        clock_fn(clock, device)
         units = unit_names(mutator)
         modules = OrderedDict((n, net.get_submodule(n)) for _, n in units)
         entries = OrderedDict((k, {}) for k in mutator.search_groups)
@@ -166,9 +191,9 @@ class LatencyTable:
             for probe in track(probes, 'timing probe subnets'):
                 with chosen(mutator, probe), eval_no_grad(net):
                     unit_ms = time_units(lambda: traceable(net)(x), modules,
-                                         repeat, warmup, device)
+                                         repeat, warmup, device, clock)
                 whole = measure_subnet(net, mutator, probe, input_shape,
-                                       repeat, warmup)
+                                       repeat, warmup, clock)
                 timed[-1].append((unit_ms, whole))
         fixed = []
         for i, (probe, per_round) in enumerate(zip(probes, zip(*timed))):
@@ -183,7 +208,8 @@ class LatencyTable:
                     f'{fixed[-1]:.3f} ms')
         return cls(statistics.median(fixed), entries,
                    json.loads(_space_text(mutator.search_space())),
-                   device_description(device), input_shape, repeat, warmup)
+                   dict(device_description(device), clock=clock),
+                   input_shape, repeat, warmup)
 
     def check_space(self, mutator) -> None:
         """Raise LatencyTableError unless the table was measured for

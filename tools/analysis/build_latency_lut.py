@@ -36,6 +36,11 @@ def parse_args(argv=None):
                         help='time all probes this many times in turn and '
                         'keep the fastest (for shared machines)')
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    parser.add_argument('--clock', default='wall', choices=['wall', 'cpu'],
+                        help='wall time, or (1-thread CPU only) this '
+                        "thread's CPU time, blind to other processes' load")
+    parser.add_argument('--threads', type=int,
+                        help='torch threads (default: torch\'s)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys (they must exist)')
     parser.add_argument('--quiet', action='store_true',
@@ -54,6 +59,8 @@ def main(argv=None):
                         '>= 0.')
     if args.quiet:
         set_quiet()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     register_all_modules()
     cfg = load_config(args.config, args.cfg_options)
     model = MODELS.build(cfg.model)
@@ -65,6 +72,7 @@ def main(argv=None):
     table = LatencyTable.build(model.architecture, model.mutator,
                                (1, 3, h, w), repeat=args.repeat,
                                warmup=args.warmup, rounds=args.rounds,
+                               clock=args.clock,
                                log=None if args.quiet else print)
     out = args.out or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0],
