@@ -240,6 +240,19 @@ def test_flops_penalty_uses_the_cost_table():
                                      mode='loss')
 
 
+@pytest.mark.parametrize('config', [
+    'configs/nas/dsnas/dsnas_shufflenet_supernet_1xb64_digits.py',
+    'configs/nas/dsnas/dsnas_shufflenet_supernet_8xb128_in1k.py'])
+def test_configs_name_a_wrapper_the_runner_finds(config):
+    from mmengine.registry import MODEL_WRAPPERS as RUNNER_WRAPPERS
+
+    from mmnas.models.algorithms import DSNASDDP
+    from mmnas.utils.config import load_config
+    cfg = load_config(config)
+    # Runner.wrap_model looks the type up in mmengine's root registry
+    assert RUNNER_WRAPPERS.get(cfg.model_wrapper_cfg.type) is DSNASDDP
+
+
 def test_bad_settings_raise_user_errors():
     with pytest.raises(UserError, match='pretrain_epochs <= finetune'):
         tiny_dsnas(pretrain_epochs=5, finetune_epochs=3)
