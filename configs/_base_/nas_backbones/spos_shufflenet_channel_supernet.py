@@ -1,8 +1,9 @@
 # SPOS channel search on the ShuffleNetV2 space. Each block chooses one of
 # the four units (decision '<block>') and, separately, the hidden width of
 # its branch as a multiple of the default out/2 (decision '<block>.channel',
-# shared by the block's four candidates). Multipliers: 0.2x..2.0x as in the
-# SPOS paper; the official code searches [0.2, ..., 1.6].
+# shared by the block's four candidates). Multipliers: 0.2x..2.0x, the range
+# the issue gives for the SPOS paper; the official code searches
+# [0.2, ..., 1.6].
 _CHANNEL_SCALES = [0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0]
 
 # block + channel search (the paper's combined result)

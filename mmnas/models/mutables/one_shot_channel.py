@@ -20,8 +20,8 @@ import torch.nn.functional as F
 from mmnas.registry import MODELS
 from .base import BaseMutable
 
-# SPOS paper: 0.2x to 2.0x of the base hidden width in steps of 0.2 (the
-# official code searches [0.2, ..., 1.6])
+# 0.2x to 2.0x of the base hidden width in steps of 0.2, the range issue 5
+# gives for the SPOS paper (the official code searches [0.2, ..., 1.6])
 DEFAULT_SCALES = [0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0]
 
 # op type -> its ConvModules on the hidden path:
