@@ -10,8 +10,10 @@ search") instead of being retrained. Three phases, by epoch:
 * ``pretrain_epochs <= epoch < finetune_epochs``: weights (SGD) and logits
   (Adam) every step; the logits get DSNAS' credit-times-score-function
   gradient from :class:`OneHotMutableOP`, plus an optional FLOPs penalty;
-* ``epoch >= finetune_epochs``: every decision is fixed to its argmax and
-  the remaining epochs train that subnet.
+* ``epoch >= finetune_epochs``: every decision is frozen to its argmax and
+  the remaining epochs train that subnet. The other candidates stay in the
+  model, unused, so checkpoints keep the supernet's keys (resume and
+  ``SubnetModel`` read them alike) and DDP sees the same parameters.
 
 The epoch comes from mmengine's ``MessageHub`` so the model never sees the
 runner.
@@ -80,6 +82,7 @@ class DSNAS(BaseAlgorithm):
         self.input_shape = tuple(input_shape)
         self._cost_table = None
         self._leaders = self._tie_decisions()
+        self._frozen: Optional[Dict] = None
 
     def _tie_decisions(self) -> Dict[str, OneHotMutableOP]:
         """One set of logits per decision: the mutables of an alias share
@@ -113,25 +116,27 @@ class DSNAS(BaseAlgorithm):
 
     @property
     def is_fixed(self) -> bool:
-        return all(m.is_fixed for m in self.mutator.mutables)
+        """Whether the architecture is frozen (fine-tuning)."""
+        return self._frozen is not None
 
     def derive_subnet(self) -> Dict:
         """The argmax subnet, ``{decision: choice}``."""
         return argmax_choices(self.mutator)
 
     def fix_to_argmax(self) -> Dict:
-        """Fix every decision to its argmax (rank 0's logits when
+        """Freeze every decision at its argmax (rank 0's logits when
         distributed, so all ranks fine-tune the same subnet) and return the
-        subnet. The chosen candidates keep their weights."""
+        subnet. The logits are no longer stepped, so a resumed run derives
+        the same subnet again."""
         if dist.is_distributed():
             for leader in self._leaders.values():
                 dist.broadcast(leader.arch_param.data, src=0)
-        subnet = self.derive_subnet()
-        self.mutator.fix_choices(subnet)
+        self._frozen = self.derive_subnet()
+        self.mutator.set_choices(self._frozen)
         MMLogger.get_current_instance().info(
             f'DSNAS: architecture fixed to the argmax subnet for '
-            f'fine-tuning: {dict(subnet)}')
-        return subnet
+            f'fine-tuning: {dict(self._frozen)}')
+        return dict(self._frozen)
 
     def sample_subnet(self, arch_grad: bool) -> Dict:
         """Draw one choice per decision from its softmax and arm every
@@ -144,6 +149,13 @@ class DSNAS(BaseAlgorithm):
                 member.set_sample(index, scale)
             subnet[key] = members[0].arch_choices[index]
         return subnet
+
+    def _run_frozen(self) -> None:
+        """Arm every mutable with its frozen choice, unscaled."""
+        for key, members in self.mutator.search_groups.items():
+            index = members[0].arch_choices.index(self._frozen[key])
+            for member in members:
+                member.set_sample(index, None)
 
     @property
     def cost_table(self):
@@ -173,11 +185,12 @@ class DSNAS(BaseAlgorithm):
     def loss(self, inputs: torch.Tensor,
              data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
         phase = self.phase
-        subnet = None
-        if not self.is_fixed:
-            subnet = self.sample_subnet(arch_grad=phase == 'search')
+        if self.is_fixed:
+            self._run_frozen()
+            return self.architecture(inputs, data_samples, mode='loss')
+        subnet = self.sample_subnet(arch_grad=phase == 'search')
         losses = self.architecture(inputs, data_samples, mode='loss')
-        if phase == 'search' and self.flops_limit is not None and subnet:
+        if phase == 'search' and self.flops_limit is not None:
             flops_loss = self.flops_loss(subnet)
             if flops_loss is not None:
                 losses['flops_loss'] = flops_loss
@@ -187,9 +200,8 @@ class DSNAS(BaseAlgorithm):
                 inputs: torch.Tensor,
                 data_samples: Optional[List] = None,
                 mode: str = 'tensor'):
-        if mode != 'loss' and self.eval_subnet is None and \
-                not self.is_fixed:
-            self.mutator.set_choices(self.derive_subnet())
+        if mode != 'loss' and self.eval_subnet is None:
+            self.mutator.set_choices(self._frozen or self.derive_subnet())
         return super().forward(inputs, data_samples, mode)
 
     def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
@@ -197,7 +209,7 @@ class DSNAS(BaseAlgorithm):
 
     def dsnas_step(self, data, optim_wrapper,
                    runner_model: nn.Module) -> Dict[str, torch.Tensor]:
-        """One step: fix the subnet when fine-tuning starts, one forward
+        """One step: freeze the subnet when fine-tuning starts, one forward
         and backward through ``runner_model`` (this model, or its DDP
         wrapper so gradients are synchronised), a weight step, and an
         architecture step in the search phase."""
@@ -232,7 +244,7 @@ class DSNAS(BaseAlgorithm):
 class DSNASDDP(MMDistributedDataParallel):
     """DistributedDataParallel for DSNAS: runs the algorithm's two-optimizer
     step with the forward going through DDP. Candidates a rank did not
-    sample (and, once fixed, the dropped ones) get no gradient, so unused
+    sample (and, once frozen, the unchosen ones) get no gradient, so unused
     parameters are searched for by default."""
 
     def __init__(self, module, find_unused_parameters: bool = True,
