@@ -143,7 +143,7 @@ def main():
         print(f'| {part} | {t:.3f} | {100 * t / times["total"]:.1f} | '
               f'{per[part]} |')
     print(f'| total | {times["total"]:.3f} | 100 | |')
-    print('RESULT ' + ', '.join(
+    print('RESULT: ' + ', '.join(
         f'{p} {100 * times[p] / times["total"]:.1f}%' for p in PARTS) +
         f', other {100 * other / times["total"]:.1f}% of '
         f'{times["total"]:.1f} s')

@@ -286,7 +286,7 @@ def main():
     print(f'# load average after: '
           f'{" ".join(f"{x:.2f}" for x in os.getloadavg())}')
     if ratios:
-        print('RESULT ' + '; '.join(
+        print('RESULT: ' + '; '.join(
             f'bs {b}: throughput mmnas/mmrazor {t:.2f}x, '
             f'peak memory mmnas/mmrazor {m:.2f}x' for b, t, m in ratios))
 
