@@ -12,13 +12,13 @@ train_cfg = dict(
     type='PONASTableLoop',
     eval_dataloader={{_base_.val_dataloader}},
     evaluator=dict(type='Accuracy', topk=(1, )),
-    finetune_iters=12,
+    finetune_iters=24,
     eval_batches=None,
     norm_training=True,
     input_shape=(1, 3, 32, 32),
     seed=0)
-# fine-tuning at a constant, small learning rate
-optim_wrapper = dict(optimizer=dict(lr=0.01))
+# fine-tuning at a constant learning rate (the meta-training start value)
+optim_wrapper = dict(optimizer=dict(lr=0.05))
 param_scheduler = []
 val_cfg = None
 val_dataloader = None
