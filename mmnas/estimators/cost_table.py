@@ -8,8 +8,10 @@ the whole network, plus the parameters it reports through
 candidate (probe i takes choice i of each decision). The fixed part is one
 subnet's full count minus its chosen units, so a table sum equals
 ``count_subnet`` for every subnet of an additive space (a unit's input
-shape and cost depend on its own choice only). Tables are cached on disk by a hash of the search
-space, the architecture's structure and the input shape.
+shape and cost depend on its own choice only). Mutables nested in a
+candidate of another (a block's width inside its block choice) become
+children tables of that candidate. Tables are cached on disk by a hash of
+the search space, the architecture's structure and the input shape.
 """
 import hashlib
 import json
@@ -161,7 +163,8 @@ class CostTable:
     Build with :meth:`build`; ``cost(choices)`` is a table sum.
     """
 
-    def __init__(self, fixed: Cost, entries: 'OrderedDict[str, Dict[Any, Node]]',
+    def __init__(self, fixed: Cost,
+                 entries: 'OrderedDict[str, Dict[Any, Node]]',
                  input_shape: Sequence[int], key: str = '',
                  mutator=None) -> None:
         self.fixed = dict(params=int(fixed['params']),
@@ -267,8 +270,8 @@ class CostTable:
                 params -= sum(active_params(kids[k]) for k in active)
                 table[choice] = (params, flops, tuple(
                     (decision_of[k],
-                     cls._alone(net, k, kids[k], k_calls, inner,
-                                decision_of)) for k, k_calls in active.items()))
+                     cls._alone(net, k, kids[k], k_calls, inner, decision_of))
+                    for k, k_calls in active.items()))
         finally:
             mutable.current_choice = previous
         return table
