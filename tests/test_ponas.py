@@ -3,7 +3,6 @@ digits data), table format, and exact deployment checked by brute force."""
 import copy
 import itertools
 import json
-import os
 import os.path as osp
 import random
 import sys
@@ -24,14 +23,6 @@ sys.path.insert(0, osp.join(ROOT, 'tools'))
 CFG = osp.join(ROOT, 'configs/nas/ponas')
 
 register_all_modules()
-
-
-@pytest.fixture(scope='session')
-def digits():
-    sys.path.insert(0, osp.join(ROOT, 'tools/dataset_converters'))
-    from prepare_digits import prepare
-    prepare(osp.join(ROOT, 'data/digits'))
-    return osp.join(ROOT, 'data/digits')
 
 
 # -- search space and released networks --
@@ -202,7 +193,7 @@ def _table_cfg(work_dir, **loop):
     return cfg
 
 
-def test_table_loop_digits_and_resume(digits, tmp_path):
+def test_table_loop_digits_and_resume(digits_root, tmp_path):
     from mmengine.runner import Runner
     torch.manual_seed(0)
     cfg = _table_cfg(tmp_path)
@@ -245,7 +236,7 @@ def test_table_loop_digits_and_resume(digits, tmp_path):
         assert resumed['scores'][layer] == first[layer]
 
 
-def test_table_loop_refuses_corrupt_state(digits, tmp_path):
+def test_table_loop_refuses_corrupt_state(digits_root, tmp_path):
     from mmengine.runner import Runner
     from mmnas.utils import UserError
     (tmp_path / 'ponas_table_state.pth').write_bytes(b'garbage')
