@@ -198,6 +198,8 @@ def test_cost_table_nested_decisions_are_exact(tmp_path):
                                        max(c['flops'] for c in costs))
     with pytest.raises(CostTableError, match='nested'):
         table.candidate_cost('b', 'mixed')
+    with pytest.raises(SearchSpaceError, match="missing mutable 'inner'"):
+        table.cost(dict(a='k1', b='k5', other='k1'))
     assert table.candidate_cost('b', 'k5')['params'] == 4 * 4 * 25 + 4
 
 

@@ -172,6 +172,7 @@ class CostTable:
         self._entries = entries
         self._space = OrderedDict()
         _collect_choices(entries, self._space)
+        self._nested = len(self._space) != len(entries)
         self.input_shape = tuple(input_shape)
         self.key = key
         self._mutator = mutator
@@ -319,7 +320,9 @@ class CostTable:
                     flops += f
         except (KeyError, TypeError):
             self._refuse(choices)
-        if len(choices) != len(self._space):
+        # flat: every decision was looked up, so equal sizes mean equal keys
+        if len(choices) != len(self._space) or (
+                self._nested and choices.keys() != self._space.keys()):
             self._refuse(choices)
         return dict(params=params, flops=flops)
 
