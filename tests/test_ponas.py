@@ -130,6 +130,28 @@ def test_deploy_impossible_and_unknown_constraint():
         dep.deploy({'latency': 3.0})
 
 
+def test_latency_from_latency_table():
+    from collections import OrderedDict
+    from mmnas.estimators import LatencyTable
+    from mmnas.models.algorithms.ponas import add_latency
+    rng = random.Random(5)
+    table = _random_table(rng)
+    entries = OrderedDict(
+        (layer, {c: rng.randint(1, 30) / 8 for c in cs['choices']})
+        for layer, cs in table['search_space'].items())
+    lut = LatencyTable(0.5, entries, table['search_space'], {}, (1, 3, 8, 8),
+                       1, 0)
+    with_latency = add_latency(table, lut)
+    assert 'latency' not in table['costs']['fixed']
+    dep = PONASDeployer(with_latency)
+    assert 'latency' in dep.metrics
+    for budget in (dep.smallest('latency'), dep.smallest('latency') + 4):
+        got = dep.deploy({'latency': budget})
+        assert lut.cost(got['choices']) <= budget
+        assert got['score'] == pytest.approx(
+            _brute_force(with_latency, {'latency': budget})['score'])
+
+
 def test_parse_constraints():
     assert parse_constraints(['flops=320M', 'params=5.0M,latency=12']) == \
         dict(flops=320e6, params=5e6, latency=12.0)

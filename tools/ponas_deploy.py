@@ -2,10 +2,12 @@
 an accuracy table alone (no training, no data).
 
     python tools/ponas_deploy.py TABLE --constraint flops=320M \
-        [--constraint params=5.0M] [--out subnet.yaml] [--json]
+        [--constraint params=5.0M] [--latency-lut LUT --constraint latency=8]
+        [--out subnet.yaml] [--json]
 
 Constraints are upper bounds on the whole network's cost (FLOPs =
-multiply-adds, params, and latency in ms where the table has latency costs);
+multiply-adds, params, and latency in ms from a latency table of the same
+space, e.g. measured on the target device);
 K/M/G suffixes allowed. The search is exact (see
 mmnas/models/algorithms/ponas.py); the subnet file it writes is the one the
 retrain config takes (``model.subnet``).
@@ -16,8 +18,9 @@ import os.path as osp
 import sys
 import time
 
-from mmnas.models.algorithms.ponas import (PONASDeployer, load_table,
-                                           parse_constraints)
+from mmnas.estimators import LatencyTable
+from mmnas.models.algorithms.ponas import (PONASDeployer, add_latency,
+                                           load_table, parse_constraints)
 from mmnas.structures import dump_subnet
 from mmnas.utils import cli_main
 
@@ -33,6 +36,10 @@ def parse_args(argv=None):
         help='NAME=VALUE upper bound, e.g. flops=320M, params=5.0M, '
         'latency=12 (repeat or comma-join for several)')
     parser.add_argument(
+        '--latency-lut',
+        help='latency table (tools/analysis/build_latency_lut.py) of the '
+        'same space, for latency constraints (ms)')
+    parser.add_argument(
         '--out',
         help='subnet file to write (default: ponas_subnet_<constraints>.yaml '
         'beside the table)')
@@ -46,7 +53,10 @@ def main(argv=None):
     args = parse_args(argv)
     budgets = parse_constraints(args.constraint)
     start = time.perf_counter()
-    deployer = PONASDeployer(load_table(args.table))
+    table = load_table(args.table)
+    if args.latency_lut:
+        table = add_latency(table, LatencyTable.load(args.latency_lut))
+    deployer = PONASDeployer(table)
     result = deployer.deploy(budgets)
     seconds = time.perf_counter() - start
     specs = [s for item in args.constraint for s in item.split(',') if s]

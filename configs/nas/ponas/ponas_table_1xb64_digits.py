@@ -12,7 +12,7 @@ train_cfg = dict(
     type='PONASTableLoop',
     eval_dataloader={{_base_.val_dataloader}},
     evaluator=dict(type='Accuracy', topk=(1, )),
-    finetune_iters=24,
+    finetune_iters=12,
     eval_batches=None,
     norm_training=True,
     input_shape=(1, 3, 32, 32),

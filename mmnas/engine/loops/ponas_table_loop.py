@@ -244,7 +244,7 @@ class PONASTableLoop(BaseLoop):
                     f'PONAS fine-tune {layer} [{i + 1}/'
                     f'{self.finetune_iters}] lr '
                     f'{self.runner.optim_wrapper.get_lr()["lr"][0]:.4g} ' +
-                    ' '.join(f'{k}: {float(v):.4f}'
+                    ' '.join(f'{k}: {float(torch.as_tensor(v).detach()):.4f}'
                              for k, v in log_vars.items()))
 
     @torch.no_grad()

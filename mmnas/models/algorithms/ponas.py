@@ -23,6 +23,7 @@ reach within the remaining budget (a Pareto-front dynamic programme over
 the layers). With one constraint the bound is exact and the search walks
 straight to the optimum; with several it prunes with the tightest of them.
 """
+import copy
 import json
 import math
 from typing import Dict, List, Sequence, Tuple
@@ -85,6 +86,23 @@ def load_table(path: str) -> Dict:
             f'{path} is incomplete: {len(done)} of {len(layers)} layers '
             'scored. Finish it: rerun the table config with --resume and '
             'the same --work-dir.')
+    return table
+
+
+def add_latency(table: Dict, lut) -> Dict:
+    """The table with per-candidate ``latency`` (ms) from a ``LatencyTable``
+    measured for the same search space (e.g. on the target device)."""
+    table = copy.deepcopy(table)
+    missing = [layer for layer in table['layers'] if layer not in lut.space]
+    if missing:
+        raise ConstraintError(
+            f'the latency table has no entries for {missing[:3]}: it was '
+            'measured for another search space. Build it for this space with '
+            'tools/analysis/build_latency_lut.py.')
+    table['costs']['fixed']['latency'] = lut.fixed_ms
+    for layer, row in table['costs']['candidates'].items():
+        for choice, cost in row.items():
+            cost['latency'] = lut.candidate_ms(layer, choice)
     return table
 
 
@@ -197,8 +215,8 @@ class PONASDeployer:
         if unknown:
             raise ConstraintError(
                 f'this table has no {unknown} costs; it has '
-                f'{self.metrics}. Constrain one of those (a latency '
-                'constraint needs a table built with latency costs).')
+                f'{self.metrics}. Constrain one of those (latency: pass a latency '
+                'table of this space, ponas_deploy.py --latency-lut).')
         room = {m: budgets[m] - self.fixed[m] for m in budgets}
         too_small = {m: self.smallest(m) for m in budgets
                      if self.smallest(m) > budgets[m]}
