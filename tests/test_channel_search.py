@@ -26,8 +26,8 @@ register_all_modules()
 SPOS = osp.join(ROOT, 'configs/nas/spos')
 DIGITS_CFG = osp.join(SPOS, 'spos_shufflenet_channel_supernet_1xb64_digits.py')
 RELEASED = osp.join(SPOS, 'SPOS_SHUFFLENETV2_BLOCK_CHANNEL_SUBNET.yaml')
-CHANNEL_ONLY_SEARCH = osp.join(
-    SPOS, 'spos_shufflenet_channelonly_search_1xb64_digits.py')
+COMBINED_SEARCH = osp.join(SPOS,
+                           'spos_shufflenet_channel_search_1xb64_digits.py')
 
 # (op cfg, in, out, stride)
 OPS = {
@@ -198,41 +198,61 @@ def test_released_subnet_file_fits_and_bad_widths_are_named(combined):
         combined.mutator.validate_choices(bad)
 
 
-def test_combined_search_finds_a_subnet_under_a_flops_limit(tmp_path):
-    """Random search over units and widths with exact costs, on a 5-block
-    version of the digits space: sample until a subnet fits the cost of the
-    plain 3x3 / 1.0x network, record it, rebuild it static and count it
-    again."""
-    supernet = Config.fromfile(DIGITS_CFG).supernet
-    supernet.backbone.arch_setting = [[64, 1], [160, 1], [320, 2], [640, 1]]
-    spos = MODELS.build(dict(type='SPOS', architecture=supernet))
-    mutator, shape = spos.mutator, (1, 3, 32, 32)
+def test_combined_search_finds_a_subnet_under_a_flops_limit(
+        digits_root, tmp_path, monkeypatch):
+    """The SPOS evolution loop searches units and widths together: every
+    scored subnet fits the limit by its exact cost, and the best one is a
+    subnet file with widths whose static net has the real narrower layers.
+    (A 2-block version of the digits space with 2 widths keeps it quick.)"""
+    from mmengine.runner import Runner
+    monkeypatch.setenv('MMNAS_CACHE_DIR', str(tmp_path / 'cache'))
+    cfg = Config.fromfile(COMBINED_SEARCH)
+    cfg.work_dir = str(tmp_path / 'search')
+    backbone = cfg.model.architecture.backbone
+    backbone.update(arch_setting=[[64, 1], [160, 1]], out_indices=(2, ))
+    for cand in backbone.mutable_cfg.candidates.values():
+        cand.choices = [0.4, 1.0]
+    spos = MODELS.build(cfg.model)
+    shape = (1, 3, 32, 32)
     plain = {k: 1.0 if k.endswith('.channel') else 'shuffle_3x3'
-             for k in mutator.search_groups}
-    limit = count_subnet(spos.architecture, mutator, plain, shape)['flops']
-    rng = random.Random(0)
-    found, tried = None, []
-    for _ in range(10):
-        choices = mutator.sample_choices(rng)
-        cost = count_subnet(spos.architecture, mutator, choices, shape)
-        tried.append(cost['flops'])
-        if cost['flops'] <= limit and choices != plain:
-            found = choices
-            break
-    assert found is not None, f'none of {tried} fits {limit}'
-    path = dump_subnet(found, str(tmp_path / 'best_subnet.yaml'))
-    text = open(path).read()
+             for k in spos.mutator.search_groups}
+    limit = count_subnet(spos.architecture, spos.mutator, plain,
+                         shape)['flops'] / 1e6
+    cfg.train_cfg.update(max_epochs=2, num_candidates=2, top_k=1,
+                         num_mutation=1, num_crossover=1,
+                         calibrate_bn_iters=1,
+                         constraints_range=dict(flops=(0, limit)))
+    cfg.train_cfg.dataloader.update(num_workers=0, persistent_workers=False)
+    cfg.train_cfg.dataloader.dataset.indices = 64  # a quick score
+    cfg.log_level = 'WARNING'
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    with open(osp.join(cfg.work_dir, 'search_log.jsonl')) as f:
+        log = [json.loads(line) for line in f]
+    assert len(log) >= 3 and all(e['flops'] <= limit for e in log)
+    assert {e['epoch'] for e in log} == {0, 1}
+    model = runner.model
+    exact = count_subnet(model.architecture, model.mutator,
+                         log[-1]['choices'], shape)
+    assert exact['flops'] / 1e6 == pytest.approx(log[-1]['flops'])
+    path = osp.join(cfg.work_dir, 'best_subnet.yaml')
+    best = load_subnet(path)
+    assert set(best) == set(model.mutator.search_groups)
     assert 'backbone.layers.0.0.channel:\n  chosen: ' \
-        f'{found["backbone.layers.0.0.channel"]}' in text
-    static = MODELS.build(dict(type='SubnetModel', architecture=supernet,
+        f'{best["backbone.layers.0.0.channel"]}' in open(path).read()
+    static = MODELS.build(dict(type='SubnetModel',
+                               architecture=cfg.model.architecture,
                                subnet=path))
-    assert count_static(static, shape) == cost
+    cost = count_static(static, shape)
+    assert cost == count_subnet(model.architecture, model.mutator, best,
+                                shape)
+    assert cost['flops'] <= limit * 1e6
     # the static net holds plain layers of the chosen widths
     assert not any(isinstance(m, (SlicedConv2d, SlicedBatchNorm2d,
                                   OneShotMutableChannel))
                    for m in static.modules())
-    block = static.backbone.layers[2][1]
-    scale = found['backbone.layers.2.1.channel']
+    block = static.backbone.layers[1][0]
+    scale = best['backbone.layers.1.0.channel']
     assert block.mid_channels == int(block.branch_channels * scale)
     last = block.branch2[2]
     last = getattr(last, 'pointwise_conv', last)  # xception or not
@@ -287,47 +307,3 @@ def test_fixing_a_supernet_with_inherited_weights_keeps_its_outputs():
         assert torch.allclose(net(x)[-1], expected, atol=1e-5)
     assert type(net.layers[0][0]).__name__ == 'ShuffleXception'
     assert net.layers[0][0].mid_channels == int(16 * 0.4)
-
-
-def test_evolution_search_over_widths_keeps_the_limit_exactly(
-        digits_root, tmp_path, monkeypatch):
-    """The SPOS search loop drives width decisions like any other: every
-    scored subnet fits the limit by its exact cost, and the best one is a
-    subnet file with widths that builds a static net. (A 5-block version
-    of the digits space keeps it quick.)"""
-    from mmengine.runner import Runner
-    monkeypatch.setenv('MMNAS_CACHE_DIR', str(tmp_path / 'cache'))
-    cfg = Config.fromfile(CHANNEL_ONLY_SEARCH)
-    cfg.work_dir = str(tmp_path / 'search')
-    backbone = cfg.model.architecture.backbone
-    backbone.arch_setting = [[64, 1], [160, 1], [320, 2], [640, 1]]
-    backbone.mutable_cfg.choices = [0.4, 1.0, 1.6]
-    model = MODELS.build(cfg.model)
-    uniform = count_subnet(model.architecture, model.mutator,
-                           {k: 1.0 for k in model.mutator.search_groups},
-                           (1, 3, 32, 32))
-    limit = uniform['flops'] / 1e6  # the budget of the 1.0x widths
-    cfg.train_cfg.update(max_epochs=2, num_candidates=2, top_k=1,
-                         num_mutation=1, num_crossover=1,
-                         calibrate_bn_iters=1,
-                         constraints_range=dict(flops=(0, limit)))
-    cfg.train_cfg.dataloader.update(num_workers=0, persistent_workers=False)
-    cfg.train_cfg.dataloader.dataset.indices = 64  # a quick score
-    cfg.log_level = 'WARNING'
-    runner = Runner.from_cfg(cfg)
-    runner.train()
-    with open(osp.join(cfg.work_dir, 'search_log.jsonl')) as f:
-        log = [json.loads(line) for line in f]
-    assert len(log) >= 3 and all(e['flops'] <= limit for e in log)
-    assert {e['epoch'] for e in log} == {0, 1}
-    model = runner.model
-    exact = count_subnet(model.architecture, model.mutator,
-                         log[-1]['choices'], (1, 3, 32, 32))
-    assert exact['flops'] / 1e6 == pytest.approx(log[-1]['flops'])
-    best = load_subnet(osp.join(cfg.work_dir, 'best_subnet.yaml'))
-    assert set(best) == set(model.mutator.search_groups)
-    assert set(best.values()) <= {0.4, 1.0, 1.6}
-    static = MODELS.build(dict(type='SubnetModel',
-                               architecture=cfg.model.architecture,
-                               subnet=best))
-    assert count_static(static, (1, 3, 32, 32))['flops'] <= limit * 1e6
