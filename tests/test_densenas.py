@@ -20,20 +20,20 @@ from mmnas.utils.config import load_config  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CFG = osp.join(ROOT, 'configs', 'nas', 'densenas')
-MB = [f'mbconv_k{k}_t{t}' for k in (3, 5) for t in (3, 6)]
+MB = ['mbconv_k3_t3', 'mbconv_k5_t6']
 # tiny spaces (same layout rules as the published ones) for fast tests
 TINY = dict(
     mbv2=dict(init_dim=8, first_op='mbconv_k3_t1', last_dim=64, connect=3,
               head_ops=MB, stack_ops=MB + ['skip_connect'],
               act_cfg=dict(type='ReLU6'),
-              blocks=[[8, 1, 0], [12, 2, 2], [16, 2, 1], [24, 4, 2],
-                      [32, 4, 1], [40, 8, 1], [48, 8, 0]]),
+              blocks=[[8, 1, 0], [12, 2, 2], [16, 2, 1], [24, 4, 1],
+                      [32, 4, 1], [40, 8, 0]]),
     resnet=dict(init_dim=8, first_op='basic_block', last_dim=None, connect=3,
                 head_ops=['basic_block'],
                 stack_ops=['basic_block', 'skip_connect'],
                 act_cfg=dict(type='ReLU'),
-                blocks=[[8, 1, 0], [12, 2, 2], [16, 2, 1], [24, 4, 2],
-                        [32, 4, 1], [40, 8, 0]]))
+                blocks=[[8, 1, 0], [12, 2, 2], [16, 2, 1], [24, 4, 1],
+                        [32, 8, 0]]))
 PUBLISHED = dict(a=(251, 4.77), b=(314, 5.58), c=(361, 6.13))
 
 
@@ -192,7 +192,7 @@ def test_short_search_moves_logits_and_honours_cost(digits_root):
     """Alternating steps on digits move alpha and beta; a strong cost term
     lowers the expected cost more than no cost term does."""
     from mmengine.optim import build_optim_wrapper
-    batches = _digits_batches(digits_root, 6, batch_size=8)
+    batches = _digits_batches(digits_root, 4, batch_size=8)
     ends = {}
     for weight in (0., 3.):
         torch.manual_seed(0)

@@ -13,7 +13,7 @@ net_config = (
     "[[24, 48], 'mbconv_k7_t6', ['mbconv_k7_t3'], 1, 2]|"
     "[[48, 72], 'mbconv_k5_t6', ['mbconv_k3_t3', 'mbconv_k5_t3'], 2, 2]|"
     "[[72, 128], 'mbconv_k3_t3', ['mbconv_k3_t3'], 1, 1]|"
-    "[[128, 176], 'mbconv_k3_t3', ['mbconv_k3_t6', 'mbconv_k3_t3', 'mbconv_k3_t6'], 3, 2]|"
+    "[[128, 176], 'mbconv_k3_t3', ['mbconv_k3_t6', 'mbconv_k3_t3', 'mbconv_k3_t6'], 3, 2]|"  # noqa: E501
     "[[176, 384], 'mbconv_k5_t6', [], 0, 1]|"
     "[[384, 1984], 'conv1_1']")
 

@@ -1,6 +1,7 @@
 # DenseNAS search on the digits data (CPU-sized), MobileNetV2-based space:
 # 80% of the training images train the weights, 20% the architecture;
-# weights alone for the first 4 of 12 epochs, then alternating weight / arch steps.
+# weights alone for the first 4 of 12 epochs, then alternating weight /
+# architecture steps.
 # The derived net_config.txt and subnet.yaml land in the work dir; retrain
 # with densenas_retrain_1xb64_digits.py.
 _base_ = [

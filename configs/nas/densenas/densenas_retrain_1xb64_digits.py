@@ -1,7 +1,8 @@
 # DenseNAS step 2 on the digits data: train the derived network from
 # scratch. net_config is the file the search wrote (or a net_config string):
-#   python tools/train.py configs/nas/densenas/densenas_retrain_1xb64_digits.py \
-#     --cfg-options model.backbone.net_config=<search work dir>/net_config.txt
+#   python tools/train.py \
+#     configs/nas/densenas/densenas_retrain_1xb64_digits.py --cfg-options \
+#     model.backbone.net_config=<search work dir>/net_config.txt
 # head in_channels = the last width of the net_config (256 for the digits
 # MobileNetV2 space; the last block's width for the ResNet one).
 _base_ = [

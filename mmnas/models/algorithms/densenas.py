@@ -13,7 +13,7 @@ latency table, milliseconds). The derived architecture is the Viterbi path
 through the blocks with the argmax ops (``derive()``).
 """
 import math
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -85,7 +85,7 @@ class DenseNAS(BaseAlgorithm):
         return self.architecture.backbone
 
     # cost -----------------------------------------------------------------
-    def cost_table(self) -> Tuple[float, callable]:
+    def cost_table(self) -> Tuple[float, Callable]:
         """``(fixed cost, op_cost(decision, choice))`` in the metric's raw
         unit, from an exact CostTable or the latency table; built on first
         use."""
