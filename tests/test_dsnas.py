@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmengine.logging import MessageHub, MMLogger
 from mmengine.optim import OptimWrapper
 
@@ -30,12 +31,13 @@ CANDIDATES = dict(
     shuffle_xception=dict(type='ShuffleXception'))
 
 
-def tiny_supernet(mutable_type='OneHotMutableOP'):
+def tiny_supernet(mutable_type='OneHotMutableOP', alias=None):
     return dict(
         type='ImageClassifier',
         backbone=dict(
             type='SearchableShuffleNetV2',
-            mutable_cfg=dict(type=mutable_type, candidates=CANDIDATES),
+            mutable_cfg=dict(type=mutable_type, candidates=CANDIDATES,
+                             alias=alias),
             arch_setting=[[16, 2], [32, 1]],
             stem_channels=8,
             last_channels=32,
@@ -254,6 +256,31 @@ def test_configs_name_a_wrapper_the_runner_finds(config):
     cfg = load_config(config)
     # Runner.wrap_model looks the type up in mmengine's root registry
     assert RUNNER_WRAPPERS.get(cfg.model_wrapper_cfg.type) is DSNASDDP
+
+
+def test_alias_shares_logits_and_draw():
+    torch.manual_seed(0)
+    model = tiny_dsnas(architecture=tiny_supernet(alias='all_blocks'))
+    model.train()
+    members = model.mutator.search_groups['all_blocks']
+    assert len(members) == 3
+    assert all(m.arch_param is members[0].arch_param for m in members)
+    assert len(optim_wrappers(model)['mutator'].param_groups[0]['params']) \
+        == 1
+    set_epoch(1)
+    data = model.data_preprocessor(batch(), True)
+    for _ in range(4):
+        model.zero_grad()
+        losses = model(data['inputs'], data['data_samples'], mode='loss')
+        sum(losses.values()).backward()
+        assert len({m.current_choice for m in members}) == 1
+        k = members[0].arch_choices.index(members[0].current_choice)
+        # one draw for the decision: the credit sums over its layers
+        credit = sum(m.one_hot.grad[k] for m in members[:1])
+        p = members[0].probs()
+        assert torch.allclose(members[0].arch_param.grad,
+                              credit * (F.one_hot(torch.tensor(k), 4) - p),
+                              atol=1e-6)
 
 
 def test_bad_settings_raise_user_errors():
