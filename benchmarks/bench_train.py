@@ -105,7 +105,7 @@ def profile_split(prof, steps: int, wall_s: float) -> dict:
     loss, optimizer), and the rest of the wall time, which is Python: the
     framework's module calls, sampling, preprocessing and bookkeeping."""
     kinds = dict(conv=('conv',), batchnorm=('batch_norm',),
-                 relu=('relu', 'threshold_backward'))
+                 relu=('relu', 'clamp_min', 'threshold_backward'))
     split = dict(conv=0., batchnorm=0., relu=0., other_ops=0.)
     others = []
     for ev in prof.key_averages():
