@@ -35,7 +35,8 @@ from torch.utils.data import DataLoader
 from mmnas.estimators import CostTable
 from mmnas.models.algorithms.ponas import TABLE_FORMAT, TABLE_VERSION
 from mmnas.registry import LOOPS
-from mmnas.utils import UserError, atomic_open, atomic_write
+from mmnas.utils import (Progress, UserError, atomic_open, atomic_write,
+                         track)
 
 STATE_FILE = 'ponas_table_state.pth'
 
@@ -260,7 +261,8 @@ class PONASTableLoop(BaseLoop):
             batches.append((data, path))
         scores = {}
         arch.eval()
-        for cand in mutator.choices_of(layer):
+        for cand in track(mutator.choices_of(layer), f'scoring {layer}',
+                          log_every=0, transient=True):
             size = 0
             for data, path in batches:
                 mutator.set_choices(dict(path, **{layer: cand}))
@@ -286,6 +288,8 @@ class PONASTableLoop(BaseLoop):
                 'paths itself); launch it without --launcher.')
         mutator = self.model.mutator
         table = self._resume(self._new_table())
+        bar = Progress(len(table['layers']) - len(table['scores']),
+                       'PONAS table layers')
         for index, layer in enumerate(table['layers']):
             if layer in table['scores']:
                 continue
@@ -301,6 +305,8 @@ class PONASTableLoop(BaseLoop):
                 f'PONAS table: {layer} best {best} ({scores[best]:.2f}), '
                 f'worst {min(scores.values()):.2f} '
                 f'[{len(table["scores"])}/{len(table["layers"])} layers]')
+            bar.update()
+        bar.close()
         mutator.set_choices(table['decided'])
         self.runner.logger.info(
             f'PONAS accuracy table written to {self.table_path}')
