@@ -18,7 +18,8 @@ Peak memory: on CPU the maximum resident set size of each subprocess
 is ``/work/shared/peers/mmrazor/peer_spos.py`` unchanged (after its timing it
 also builds the published subnet and runs ResourceEstimator, which is small
 next to a training step's memory); it has no device option, so on CUDA the
-peer runs this file's worker in the peer venv (the same steps, MMRazor's
+peer (and any peer run with ``--clock cpu`` or ``--profile``) runs this
+file's worker in the peer venv (the same steps, MMRazor's
 model). ``--profile`` profiles both sides with that worker and splits the
 step time into convolution / BatchNorm / ReLU kernels, other tensor ops and
 Python (framework) time.
@@ -56,6 +57,9 @@ def parse_args(argv=None):
                     help='time mmnas only')
     ap.add_argument('--channels-last', action='store_true',
                     help='ours with model and inputs in channels_last')
+    ap.add_argument('--clock', choices=['wall', 'cpu'], default='wall',
+                    help='cpu: process CPU time per step (with --threads 1 '
+                    'it hardly moves with other jobs on a shared machine)')
     ap.add_argument('--profile', action='store_true',
                     help='instead of timing, profile one run per side with '
                     'torch.profiler and split its step time by kind of work')
@@ -150,6 +154,7 @@ def worker(args) -> dict:
             for _ in range(args.batch[0])
         ])
     model.train()
+    clock = time.process_time if args.clock == 'cpu' else time.perf_counter
     times = []
     for _ in range(args.warmup + args.steps):
         if len(times) == args.warmup and args.profile:
@@ -157,10 +162,10 @@ def worker(args) -> dict:
                 activities=[torch.profiler.ProfilerActivity.CPU])
             prof.__enter__()
         sync(args.device)
-        t = time.perf_counter()
+        t = clock()
         logs = model.train_step(batch, optim)
         sync(args.device)
-        times.append(time.perf_counter() - t)
+        times.append(clock() - t)
     times = times[args.warmup:]
     out = dict(framework=args.worker, build_s=build_s,
                train_step_s=statistics.median(times),
@@ -199,7 +204,8 @@ def run_child(cmd) -> dict:
 def child_cmd(args, batch: int, side: str):
     """The command of one run: this file as a worker (in the peer venv for
     MMRazor), except MMRazor timed on CPU, which is peer_spos.py itself."""
-    if side == 'mmrazor' and args.device == 'cpu' and not args.profile:
+    if side == 'mmrazor' and args.device == 'cpu' and not args.profile \
+            and args.clock == 'wall':
         return [args.peer_python, osp.join(PEER_DIR, 'peer_spos.py'),
                 '--batch', str(batch), '--steps', str(args.steps),
                 '--warmup', str(args.warmup), '--size', str(args.size),
@@ -208,7 +214,8 @@ def child_cmd(args, batch: int, side: str):
     cmd = [python, osp.abspath(__file__), '--worker', side,
            '--batch', str(batch), '--steps', str(args.steps),
            '--warmup', str(args.warmup), '--threads', str(args.threads),
-           '--size', str(args.size), '--device', args.device]
+           '--size', str(args.size), '--device', args.device,
+           '--clock', args.clock]
     if args.profile:
         cmd.append('--profile')
     if args.channels_last and side == 'mmnas':
@@ -250,7 +257,7 @@ def main():
     import torch
     print(f'# {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; '
           f'{machine()}; torch {torch.__version__}; threads {args.threads}; '
-          f'device {args.device}'
+          f'device {args.device}; {args.clock} clock'
           + ('; ours channels_last' if args.channels_last else ''))
     mem_key = 'peak_mem_mb' if args.device.startswith('cuda') else \
         'maxrss_mb'
