@@ -130,7 +130,8 @@ def plot(work_dir: str, out: str, x: str = 'flops') -> str:
     ax0.set_title(f'{len(entries)} candidates scored in {len(gens)} '
                   'generations')
     ax0.grid(alpha=0.3)
-    ax0.legend(loc='lower right', fontsize=8)
+    ax0.legend(loc='upper center', bbox_to_anchor=(0.5, -0.12), ncol=2,
+               fontsize=8)
 
     hist = history(work_dir, entries)
     steps = [h['epoch'] + 1 for h in hist]
