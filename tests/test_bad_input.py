@@ -64,7 +64,7 @@ def tiny_cfg(tmp_path, digits_root):
     return str(path)
 
 
-def untouched(work, allowed=()):
+def untouched(work):
     assert (work / 'epoch_1.pth').read_bytes() == FINISHED
     left = [n for n in os.listdir(work) if n.endswith('.tmp')]
     assert not left, f'half-written files left: {left}'
