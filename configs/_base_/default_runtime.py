@@ -11,6 +11,9 @@ default_hooks = dict(
     # refuse a load_from / --resume checkpoint of another model
     checkpoint_match=dict(type='CheckpointMatchHook'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # per-epoch seeds: a run resumed after a kill draws what the
+    # uninterrupted run drew
+    epoch_seed=dict(type='EpochSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False),
 )
 

@@ -4,11 +4,12 @@ from .channels_last_hook import ChannelsLastHook
 from .checkpoint_match_hook import CheckpointMatchHook
 from .derive_net_config_hook import DeriveNetConfigHook
 from .dump_subnet_hook import DumpSubnetHook
+from .epoch_seed_hook import EpochSeedHook
 
 __all__ = [
     'ArchDistributionHook', 'ChannelsLastHook', 'CheckpointMatchHook',
     'DumpSubnetHook',
-    'DeriveNetConfigHook',
+    'DeriveNetConfigHook', 'EpochSeedHook',
     'arch_distribution',
     'plot_arch_history', 'read_arch_history'
 ]
