@@ -287,6 +287,11 @@ class PONASTableLoop(BaseLoop):
                 'PONASTableLoop runs in one process (it steps the chosen '
                 'paths itself); launch it without --launcher.')
         mutator = self.model.mutator
+        if not self.runner._load_from and not self.runner._resume:
+            self.runner.logger.warning(
+                'PONAS table: no load_from, so the candidates are scored on '
+                'an untrained supernet. Pass the meta-training checkpoint: '
+                '--cfg-options load_from=<checkpoint>.')
         table = self._resume(self._new_table())
         bar = Progress(len(table['layers']) - len(table['scores']),
                        'PONAS table layers')
