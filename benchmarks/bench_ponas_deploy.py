@@ -9,7 +9,8 @@ a loaded table to the chosen subnet): the fastest and the median of
 --repeat runs (other processes' load only adds time, so the fastest is the
 search's own cost); target < 0.1 s.
 
-    python benchmarks/bench_ponas_deploy.py work_dirs/ponas_table_digits/ponas_table.json
+    python benchmarks/bench_ponas_deploy.py \
+        work_dirs/ponas_table_digits/ponas_table.json
 """
 import argparse
 import statistics

@@ -44,7 +44,9 @@ def parse_args(argv=None):
         help='subnet file to write (default: ponas_subnet_<constraints>.yaml '
         'beside the table)')
     parser.add_argument(
-        '--json', action='store_true', help='print the result as one JSON line')
+        '--json',
+        action='store_true',
+        help='print the result as one JSON line')
     return parser.parse_args(argv)
 
 

@@ -215,8 +215,8 @@ class PONASDeployer:
         if unknown:
             raise ConstraintError(
                 f'this table has no {unknown} costs; it has '
-                f'{self.metrics}. Constrain one of those (latency: pass a latency '
-                'table of this space, ponas_deploy.py --latency-lut).')
+                f'{self.metrics}. Constrain one of those (latency: pass a '
+                'latency table of this space, ponas_deploy.py --latency-lut).')
         room = {m: budgets[m] - self.fixed[m] for m in budgets}
         too_small = {m: self.smallest(m) for m in budgets
                      if self.smallest(m) > budgets[m]}
