@@ -36,7 +36,8 @@ PEER_SCRIPT = r'''
 import json, statistics, sys, time, pathlib, warnings
 warnings.filterwarnings('ignore')
 import torch
-args = json.loads(sys.argv[1])
+with open(sys.argv[1]) as f:
+    args = json.load(f)
 torch.set_num_threads(args['threads'])
 import mmrazor
 from mmengine.config import Config
@@ -99,7 +100,9 @@ def run_peer(python, subnets, shape, threads):
         script = osp.join(d, 'peer_cost.py')
         with open(script, 'w') as f:
             f.write(PEER_SCRIPT)
-        arg = json.dumps(dict(subnets=subnets, shape=shape, threads=threads))
+        arg = osp.join(d, 'args.json')  # too long for a command line
+        with open(arg, 'w') as f:
+            json.dump(dict(subnets=subnets, shape=shape, threads=threads), f)
         env = dict(os.environ, OMP_NUM_THREADS=str(threads))
         proc = subprocess.run([python, script, arg], env=env, text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
