@@ -1,7 +1,8 @@
 # PONAS step 4 on the digits data: retrain a deployed subnet from scratch
 # (a static network: the digits supernet fixed to the subnet file).
 #   python tools/ponas_deploy.py \
-#       work_dirs/ponas_table_digits/ponas_table.json --constraint flops=1.25M \
+#       work_dirs/ponas_table_digits/ponas_table.json \
+#       --constraint flops=1.25M \
 #       --out work_dirs/ponas_table_digits/deployed.yaml
 #   python tools/train.py configs/nas/ponas/ponas_subnet_1xb64_digits.py
 _base_ = ['./ponas_supernet_1xb64_digits.py']
