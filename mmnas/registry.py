@@ -10,7 +10,6 @@ from mmcls.registry import HOOKS as MMCLS_HOOKS
 from mmcls.registry import LOG_PROCESSORS as MMCLS_LOG_PROCESSORS
 from mmcls.registry import LOOPS as MMCLS_LOOPS
 from mmcls.registry import METRICS as MMCLS_METRICS
-from mmcls.registry import MODEL_WRAPPERS as MMCLS_MODEL_WRAPPERS
 from mmcls.registry import MODELS as MMCLS_MODELS
 from mmcls.registry import \
     OPTIM_WRAPPER_CONSTRUCTORS as MMCLS_OPTIM_WRAPPER_CONSTRUCTORS
@@ -25,6 +24,7 @@ from mmcls.registry import VISBACKENDS as MMCLS_VISBACKENDS
 from mmcls.registry import VISUALIZERS as MMCLS_VISUALIZERS
 from mmcls.registry import \
     WEIGHT_INITIALIZERS as MMCLS_WEIGHT_INITIALIZERS
+from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
 from mmengine.registry import Registry
 
 __all__ = [
@@ -61,7 +61,10 @@ DATASETS = _child('dataset', MMCLS_DATASETS, 'mmnas.datasets')
 DATA_SAMPLERS = _child('data sampler', MMCLS_DATA_SAMPLERS, 'mmnas.datasets')
 TRANSFORMS = _child('transform', MMCLS_TRANSFORMS, 'mmnas.datasets')
 MODELS = _child('model', MMCLS_MODELS, 'mmnas.models')
-MODEL_WRAPPERS = _child('model_wrapper', MMCLS_MODEL_WRAPPERS, 'mmnas.models')
+# a direct child of mmengine's: the runner resolves 'mmnas.<Wrapper>' only
+# one level below its root registry
+MODEL_WRAPPERS = _child('model_wrapper', MMENGINE_MODEL_WRAPPERS,
+                        'mmnas.models')
 WEIGHT_INITIALIZERS = _child('weight initializer', MMCLS_WEIGHT_INITIALIZERS,
                              'mmnas.models')
 TASK_UTILS = _child('task util', MMCLS_TASK_UTILS, 'mmnas.models')

@@ -247,15 +247,18 @@ def test_flops_penalty_uses_the_cost_table():
 
 @pytest.mark.parametrize('config', [
     'configs/nas/dsnas/dsnas_shufflenet_supernet_1xb64_digits.py',
-    'configs/nas/dsnas/dsnas_shufflenet_supernet_8xb128_in1k.py'])
+    'configs/nas/dsnas/dsnas_shufflenet_supernet_8xb128_in1k.py',
+    'configs/nas/densenas/densenas_mbv2_search_8xb44_in1k.py',
+    'configs/nas/densenas/densenas_resnet_search_8xb64_in1k.py'])
 def test_configs_name_a_wrapper_the_runner_finds(config):
     from mmengine.registry import MODEL_WRAPPERS as RUNNER_WRAPPERS
 
-    from mmnas.models.algorithms import DSNASDDP
+    from mmnas.models.algorithms import DenseNASDDP, DSNASDDP
     from mmnas.utils.config import load_config
     cfg = load_config(config)
     # Runner.wrap_model looks the type up in mmengine's root registry
-    assert RUNNER_WRAPPERS.get(cfg.model_wrapper_cfg.type) is DSNASDDP
+    assert RUNNER_WRAPPERS.get(cfg.model_wrapper_cfg.type) in (DSNASDDP,
+                                                               DenseNASDDP)
 
 
 def test_alias_shares_logits_and_draw():

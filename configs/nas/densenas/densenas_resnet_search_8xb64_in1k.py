@@ -36,7 +36,7 @@ model = dict(
               skip_reg=0.1),
     input_shape=(1, 3, 224, 224),
 )
-model_wrapper_cfg = dict(type='DenseNASDDP', find_unused_parameters=True)
+model_wrapper_cfg = dict(type='mmnas.DenseNASDDP', find_unused_parameters=True)
 
 _search_train = dict(
     type='CustomDataset',

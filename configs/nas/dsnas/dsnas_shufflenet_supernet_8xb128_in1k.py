@@ -54,7 +54,7 @@ model = dict(
 # full scope path: mmengine's runner looks the wrapper up in its root
 # registry, which reaches only its direct children (mmcls, not mmnas)
 model_wrapper_cfg = dict(
-    type='mmcls.mmnas.DSNASDDP',
+    type='mmnas.DSNASDDP',
     broadcast_buffers=False,
     find_unused_parameters=True)
 
