@@ -1,12 +1,14 @@
 """What every NAS algorithm shares: an architecture and its mutator."""
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
 from mmengine.model import BaseModel
+from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmnas.registry import MODELS, TASK_UTILS
 from mmnas.structures import load_subnet
+from mmnas.utils import UserError
 
 
 class BaseAlgorithm(BaseModel):
@@ -60,3 +62,18 @@ class BaseAlgorithm(BaseModel):
     def loss(self, inputs: torch.Tensor,
              data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
         return self.architecture(inputs, data_samples, mode='loss')
+
+    def split_weight_arch_optim(
+            self, optim_wrapper) -> Tuple[OptimWrapper, OptimWrapper]:
+        """The weights' and the architecture parameters' optim wrappers, for
+        algorithms that step both (built by
+        ``ArchParamOptimWrapperConstructor``)."""
+        name = type(self).__name__
+        if not isinstance(optim_wrapper, OptimWrapperDict) or \
+                set(optim_wrapper.keys()) != {'architecture', 'mutator'}:
+            raise UserError(
+                f'{name} needs two optimizers: set optim_wrapper = dict('
+                "constructor='ArchParamOptimWrapperConstructor', "
+                'architecture=dict(optimizer=...), mutator=dict(optimizer='
+                f'...)) in the config (see configs/nas/{name.lower()}/).')
+        return optim_wrapper['architecture'], optim_wrapper['mutator']

@@ -18,7 +18,6 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 from mmengine.model import MMDistributedDataParallel
-from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmnas.registry import MODEL_WRAPPERS, MODELS
 from mmnas.utils import UserError
@@ -180,7 +179,7 @@ class DenseNAS(BaseAlgorithm):
         """A weight step, and an architecture step when ``data`` holds an
         ``arch`` batch; forwards go through ``runner_model`` (this model or
         its DDP wrapper, so gradients are synchronised)."""
-        weights, arch = self._split_optim_wrapper(optim_wrapper)
+        weights, arch = self.split_weight_arch_optim(optim_wrapper)
         paired = isinstance(data, dict) and set(data) == {'weight', 'arch'}
         with weights.optim_context(runner_model):
             batch = self.data_preprocessor(
@@ -202,19 +201,6 @@ class DenseNAS(BaseAlgorithm):
             log_vars.update({f'arch_{k}': v for k, v in arch_vars.items()})
             log_vars[f'cost_{self.cost_cfg["metric"]}'] = cost
         return log_vars
-
-    @staticmethod
-    def _split_optim_wrapper(
-            optim_wrapper) -> Tuple[OptimWrapper, OptimWrapper]:
-        if not isinstance(optim_wrapper, OptimWrapperDict) or \
-                set(optim_wrapper.keys()) != {'architecture', 'mutator'}:
-            raise UserError(
-                'DenseNAS needs two optimizers: set optim_wrapper = dict('
-                "constructor='ArchParamOptimWrapperConstructor', "
-                'architecture=dict(optimizer=SGD...), mutator=dict('
-                'optimizer=Adam...)) in the config (see configs/nas/'
-                'densenas/).')
-        return optim_wrapper['architecture'], optim_wrapper['mutator']
 
 
 @MODEL_WRAPPERS.register_module()

@@ -18,14 +18,13 @@ search") instead of being retrained. Three phases, by epoch:
 The epoch comes from mmengine's ``MessageHub`` so the model never sees the
 runner.
 """
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
 from mmengine import dist
 from mmengine.logging import MessageHub, MMLogger
 from mmengine.model import MMDistributedDataParallel
-from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmnas.registry import MODEL_WRAPPERS, MODELS
 from mmnas.utils import UserError
@@ -213,7 +212,7 @@ class DSNAS(BaseAlgorithm):
         and backward through ``runner_model`` (this model, or its DDP
         wrapper so gradients are synchronised), a weight step, and an
         architecture step in the search phase."""
-        weights, arch = self._split_optim_wrapper(optim_wrapper)
+        weights, arch = self.split_weight_arch_optim(optim_wrapper)
         phase = self.phase
         if phase == 'finetune' and not self.is_fixed:
             self.fix_to_argmax()
@@ -226,18 +225,6 @@ class DSNAS(BaseAlgorithm):
             arch.step()
         arch.zero_grad()
         return log_vars
-
-    @staticmethod
-    def _split_optim_wrapper(
-            optim_wrapper) -> Tuple[OptimWrapper, OptimWrapper]:
-        if not isinstance(optim_wrapper, OptimWrapperDict) or \
-                set(optim_wrapper.keys()) != {'architecture', 'mutator'}:
-            raise UserError(
-                'DSNAS needs two optimizers: set optim_wrapper = dict('
-                "constructor='ArchParamOptimWrapperConstructor', "
-                'architecture=dict(optimizer=...), mutator=dict(optimizer='
-                '...)) in the config (see configs/nas/dsnas/).')
-        return optim_wrapper['architecture'], optim_wrapper['mutator']
 
 
 @MODEL_WRAPPERS.register_module()
