@@ -3,7 +3,6 @@ DenseNAS and PONAS search spaces."""
 from typing import Optional
 
 import torch
-import torch.nn as nn
 from mmcls.models.utils import SELayer
 from mmcv.cnn import ConvModule
 
