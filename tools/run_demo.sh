@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python}
 WORK=${WORK:-work_dirs/demo}
-SUPERNET_EPOCHS=${SUPERNET_EPOCHS:-15}
-SUBNET_EPOCHS=${SUBNET_EPOCHS:-15}
+SUPERNET_EPOCHS=${SUPERNET_EPOCHS:-10}
+SUBNET_EPOCHS=${SUBNET_EPOCHS:-12}
 CFG=configs/nas/spos
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 
