@@ -66,6 +66,12 @@ def test_every_config_builds_its_model(path, digits_root, tmp_path):
         mutator.prepare_from_supernet(supernet)
         cfg.model.subnet = dump_subnet(mutator.sample_choices(),
                                        str(tmp_path / 'subnet.yaml'))
+    ckpt = cfg.model.get('supernet_checkpoint')
+    if isinstance(ckpt, str) and not osp.isfile(ckpt):
+        cfg.model.supernet_checkpoint = None  # written by an earlier step
+    net_config = cfg.model.get('backbone', {}).get('net_config', '')
+    if net_config.startswith('work_dirs/') and not osp.isfile(net_config):
+        pytest.skip(f'{net_config} is written by the search step')
     model = MODELS.build(cfg.model)
     assert sum(p.numel() for p in model.parameters()) > 0
 
