@@ -21,14 +21,13 @@ import torch
 import torch.nn as nn
 from mmengine.dist import is_main_process
 from mmengine.evaluator import Evaluator
-from mmengine.model import is_model_wrapper
-from mmengine.runner import BaseLoop
 from torch.utils.data import DataLoader
 
 from mmnas.estimators import CostTable
 from mmnas.registry import LOOPS
 from mmnas.structures import dump_subnet
 from mmnas.utils import Progress, UserError, atomic_write, track
+from .base import BaseSearchLoop
 
 STATE_VERSION = 1
 # units in which constraints_range is written: MFLOPs, M params, ms
@@ -40,7 +39,7 @@ def _key(choices: Dict) -> str:
 
 
 @LOOPS.register_module()
-class EvolutionSearchLoop(BaseLoop):
+class EvolutionSearchLoop(BaseSearchLoop):
     """Args:
         runner: The mmengine runner.
         dataloader: Validation data that scores candidates.
@@ -120,8 +119,6 @@ class EvolutionSearchLoop(BaseLoop):
         self.score_key = score_key
         self.max_trials = max_trials
         self.rng = random.Random(seed)
-        self._epoch = 0
-        self._iter = 0
         self.scores: Dict[str, float] = {}  # every scored subnet
         self.costs: Dict[str, Dict] = {}
         self.top: List[Dict] = []  # best first
@@ -136,18 +133,6 @@ class EvolutionSearchLoop(BaseLoop):
     def max_iters(self):
         return self._max_epochs * self.num_candidates
 
-    @property
-    def epoch(self):
-        return self._epoch
-
-    @property
-    def iter(self):
-        return self._iter
-
-    @property
-    def model(self) -> nn.Module:
-        model = self.runner.model
-        return model.module if is_model_wrapper(model) else model
 
     @property
     def work_dir(self) -> str:

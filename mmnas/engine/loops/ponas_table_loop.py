@@ -28,8 +28,6 @@ import torch
 import torch.nn as nn
 from mmengine.dist import get_world_size
 from mmengine.evaluator import Evaluator
-from mmengine.model import is_model_wrapper
-from mmengine.runner import BaseLoop
 from torch.utils.data import DataLoader
 
 from mmnas.estimators import CostTable
@@ -37,6 +35,7 @@ from mmnas.models.algorithms.ponas import TABLE_FORMAT, TABLE_VERSION
 from mmnas.registry import LOOPS
 from mmnas.utils import (Progress, UserError, atomic_open, atomic_write,
                          track)
+from .base import BaseSearchLoop
 
 STATE_FILE = 'ponas_table_state.pth'
 
@@ -60,7 +59,7 @@ def batch_statistics(model: nn.Module):
 
 
 @LOOPS.register_module()
-class PONASTableLoop(BaseLoop):
+class PONASTableLoop(BaseSearchLoop):
     """Args:
         runner: The mmengine runner.
         dataloader: Training data of the fine-tuning steps.
@@ -112,8 +111,6 @@ class PONASTableLoop(BaseLoop):
         self.table_file = table_file
         self.log_interval = log_interval
         self.seed = seed
-        self._iter = 0
-        self._epoch = 0
         self._train_iter = None
 
     # -- the properties mmengine reads from a train loop --
@@ -125,18 +122,6 @@ class PONASTableLoop(BaseLoop):
     def max_iters(self) -> int:
         return self.finetune_iters * len(self.model.mutator.search_groups)
 
-    @property
-    def epoch(self) -> int:
-        return self._epoch
-
-    @property
-    def iter(self) -> int:
-        return self._iter
-
-    @property
-    def model(self) -> nn.Module:
-        model = self.runner.model
-        return model.module if is_model_wrapper(model) else model
 
     @property
     def table_path(self) -> str:
