@@ -35,6 +35,8 @@ TINY = dict(
                 blocks=[[8, 1, 0], [12, 2, 2], [16, 2, 1], [24, 4, 1],
                         [32, 8, 0]]))
 PUBLISHED = dict(a=(251, 4.77), b=(314, 5.58), c=(361, 6.13))
+# the reference's independent count of the same net_configs (MFLOPs, 0.1M)
+INDEPENDENT = dict(a=258.8, b=323.3, c=371.3)
 
 
 @pytest.fixture(autouse=True)
@@ -80,6 +82,10 @@ def test_published_net_configs(name):
     flops, params = PUBLISHED[name]
     assert round(cost['flops'] / 1e6) == flops
     assert round(cost['params'] / 1e6, 2) == params
+    # the ~3% gap is BatchNorm + global pooling, which fvcore's defaults add
+    full = count_static(model, (1, 3, 224, 224), convention='fvcore')
+    assert round(full['flops'] / 1e6, 1) == INDEPENDENT[name]
+    assert full['params'] == cost['params']
     model.eval()
     with torch.no_grad():
         assert model(torch.zeros(1, 3, 64, 64)).shape == (1, 1000)

@@ -268,3 +268,18 @@ def test_get_flops_json(tmp_path, capsys):
         assert exit_info.value.code == 2
         err = capsys.readouterr().err
         assert err.startswith('error: ') and expected in err
+
+
+def test_get_flops_conventions(capsys):
+    """``--convention fvcore`` reproduces an fvcore default count (conv +
+    linear + BatchNorm + pooling) of DenseNAS-A, the default counts MACs."""
+    main = get_flops_main()
+    cfg = f'{ROOT}/configs/nas/densenas/densenas_a_8xb128_in1k.py'
+    counts = {}
+    for convention in ('macs', 'fvcore'):
+        main([cfg, '--convention', convention, '--json'])
+        counts[convention] = json.loads(
+            capsys.readouterr().out.strip().splitlines()[-1])
+    assert counts['macs'] == dict(params=4_767_920, flops=251_334_416)
+    assert counts['fvcore']['params'] == 4_767_920
+    assert round(counts['fvcore']['flops'] / 1e5) == 2588

@@ -1,8 +1,17 @@
 """Params and FLOPs of a model, or of one subnet of a supernet.
 
-FLOPs are multiply-adds of convolutions and matrix products (conv, linear,
-matmul, addmm, bmm, einsum) as fvcore counts them from a traced forward;
-BatchNorm, activations, pooling, additions and bias adds are not counted.
+FLOPs follow one of two conventions, both counted by fvcore from a traced
+forward in eval mode:
+
+- ``'macs'`` (default): multiply-adds of convolutions and matrix products
+  (conv, linear, matmul, addmm, bmm, einsum) only; BatchNorm, activations,
+  pooling, additions and bias adds are not counted. This is how the NAS
+  papers report FLOPs.
+- ``'fvcore'``: fvcore's ``FlopCountAnalysis`` defaults, which add
+  BatchNorm (2 per output element with affine parameters in eval mode),
+  adaptive average pooling (1 per input element), other norms and
+  upsampling. Counts labelled "fvcore" elsewhere are usually this.
+
 Params are all parameters a (sub)network uses.
 """
 from contextlib import contextmanager
@@ -10,6 +19,7 @@ from typing import Any, Dict, Mapping, Sequence, Tuple
 
 import torch
 import torch.nn as nn
+from fvcore.nn import FlopCountAnalysis
 from fvcore.nn.jit_analysis import JitModelAnalysis
 from fvcore.nn.jit_handles import (addmm_flop_jit, bmm_flop_jit,
                                    conv_flop_jit, einsum_flop_jit,
@@ -29,6 +39,7 @@ FLOP_HANDLES = {
     'aten::mm': matmul_flop_jit,
     'aten::linear': linear_flop_jit,
 }
+CONVENTIONS = ('macs', 'fvcore')
 
 
 class _TensorMode(nn.Module):
@@ -75,22 +86,30 @@ def dummy_input(model: nn.Module, shape: Sequence[int]) -> torch.Tensor:
     return torch.zeros(*shape, device=p.device, dtype=p.dtype)
 
 
-def flop_analysis(module: nn.Module, inputs: Tuple) -> JitModelAnalysis:
-    """fvcore analysis of ``module(*inputs)`` counting only conv/linear/
-    matmul multiply-adds, silent about the ops it skips. It traces on the
+def flop_analysis(module: nn.Module, inputs: Tuple,
+                  convention: str = 'macs') -> JitModelAnalysis:
+    """fvcore analysis of ``module(*inputs)`` under ``convention`` (see the
+    module docstring), silent about the ops it skips. It traces on the
     first query (``total()``, ``by_module()``); the module's mode is left to
     the caller."""
-    analysis = JitModelAnalysis(module, inputs)
-    analysis.set_op_handle(**FLOP_HANDLES)
+    if convention == 'fvcore':
+        analysis = FlopCountAnalysis(module, inputs)
+    elif convention == 'macs':
+        analysis = JitModelAnalysis(module, inputs)
+        analysis.set_op_handle(**FLOP_HANDLES)
+    else:
+        raise ValueError(f'unknown FLOPs convention {convention!r}; '
+                         f'choose one of {CONVENTIONS}')
     analysis.unsupported_ops_warnings(False)
     analysis.uncalled_modules_warnings(False)
     analysis.tracer_warnings('none')
     return analysis
 
 
-def count_flops(module: nn.Module, inputs: Tuple) -> int:
-    """Multiply-adds of conv/linear/matmul ops of ``module(*inputs)``."""
-    return int(flop_analysis(module, inputs).total())
+def count_flops(module: nn.Module, inputs: Tuple,
+                convention: str = 'macs') -> int:
+    """FLOPs of ``module(*inputs)`` under ``convention``."""
+    return int(flop_analysis(module, inputs, convention).total())
 
 
 def active_params(module: nn.Module) -> int:
@@ -103,13 +122,15 @@ def active_params(module: nn.Module) -> int:
 
 
 def count_static(model: nn.Module,
-                 input_shape: Sequence[int] = (1, 3, 224, 224)) -> Cost:
+                 input_shape: Sequence[int] = (1, 3, 224, 224),
+                 convention: str = 'macs') -> Cost:
     """Params and FLOPs of a static network: an mmcls classifier (counted in
     ``mode='tensor'``), a bare backbone, or an algorithm (its
     ``architecture``)."""
     net = unwrap(model)
     with eval_no_grad(net):
-        flops = count_flops(traceable(net), (dummy_input(net, input_shape), ))
+        flops = count_flops(traceable(net), (dummy_input(net, input_shape), ),
+                            convention)
     return dict(params=sum(p.numel() for p in net.parameters()), flops=flops)
 
 
@@ -128,13 +149,15 @@ def chosen(mutator, choices: Mapping[str, Any]):
 def count_subnet(architecture: nn.Module,
                  mutator,
                  choices: Mapping[str, Any],
-                 input_shape: Sequence[int] = (1, 3, 224, 224)) -> Cost:
+                 input_shape: Sequence[int] = (1, 3, 224, 224),
+                 convention: str = 'macs') -> Cost:
     """Params and FLOPs of one subnet of a supernet, without copying it:
     only the chosen candidates run in the trace, and only the parameters
     the mutables report as active are counted. Equals ``count_static`` of
     the static subnet built from the same config and choices."""
     net = unwrap(architecture)
     with chosen(mutator, choices), eval_no_grad(net):
-        flops = count_flops(traceable(net), (dummy_input(net, input_shape), ))
+        flops = count_flops(traceable(net), (dummy_input(net, input_shape), ),
+                            convention)
         params = active_params(net)
     return dict(params=params, flops=flops)

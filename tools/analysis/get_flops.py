@@ -1,7 +1,11 @@
-"""Params and FLOPs (conv + linear multiply-adds) of a config's model.
+"""Params and FLOPs of a config's model.
 
     python tools/analysis/get_flops.py CONFIG [--subnet FILE] [--shape H W]
-        [--json] [--cfg-options k=v ...]
+        [--convention {macs,fvcore}] [--json] [--cfg-options k=v ...]
+
+FLOPs are conv + linear multiply-adds by default (how the NAS papers count);
+``--convention fvcore`` adds what fvcore's default FlopCountAnalysis counts
+besides (BatchNorm, global pooling), see docs/estimators.md.
 
 A supernet config (an algorithm) needs --subnet: that subnet is counted
 without building it. A static model (e.g. a SubnetModel config) is counted
@@ -13,6 +17,7 @@ import json
 from mmengine.config import DictAction
 
 from mmnas.estimators import count_static, count_subnet
+from mmnas.estimators.counters import CONVENTIONS
 from mmnas.registry import MODELS
 from mmnas.structures import load_subnet
 from mmnas.utils import UserError, cli_main, register_all_modules
@@ -27,6 +32,10 @@ def parse_args(argv=None):
                         'supernet config')
     parser.add_argument('--shape', type=int, nargs=2, default=[224, 224],
                         metavar=('H', 'W'), help='input size')
+    parser.add_argument('--convention', choices=CONVENTIONS, default='macs',
+                        help='macs: conv + linear multiply-adds (default, '
+                        'as the papers report); fvcore: fvcore\'s default '
+                        'FlopCountAnalysis, which adds BatchNorm and pooling')
     parser.add_argument('--json', action='store_true',
                         help='print one JSON line {"params": N, "flops": N}')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -34,7 +43,18 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def count(model, subnet, shape):
+# convention -> (column title, what the number counts)
+NOTES = dict(
+    macs=('FLOPs (MACs)',
+          'FLOPs = multiply-adds of conv and linear layers (fvcore); '
+          'BN, activations and pooling are not counted.'),
+    fvcore=('FLOPs (fvcore)',
+            'FLOPs = fvcore FlopCountAnalysis defaults: conv and linear '
+            'multiply-adds + BatchNorm (2 per element) + pooling; '
+            'activations are not counted.'))
+
+
+def count(model, subnet, shape, convention):
     searchable = hasattr(model, 'mutator') and hasattr(model, 'architecture')
     if searchable and subnet is None:
         raise UserError(
@@ -46,8 +66,8 @@ def count(model, subnet, shape):
             'a static model; drop --subnet or pass the supernet config.')
     if searchable:
         return count_subnet(model.architecture, model.mutator,
-                            load_subnet(subnet), shape)
-    return count_static(model, shape)
+                            load_subnet(subnet), shape, convention)
+    return count_static(model, shape, convention)
 
 
 @cli_main
@@ -59,17 +79,18 @@ def main(argv=None):
         raise UserError(f'config {args.config!r} has no `model` to count.')
     model = MODELS.build(cfg.model)
     shape = (1, 3, *args.shape)
-    cost = count(model, args.subnet, shape)
+    cost = count(model, args.subnet, shape, args.convention)
     if args.json:
         print(json.dumps(cost))
         return
     h, w = args.shape
-    print(f'{"input":<8}{"params":>14}{"FLOPs (MACs)":>16}\n'
+    title, note = NOTES[args.convention]
+    print(f'{"input":<8}{"params":>14}{title:>16}\n'
           f'{f"{h}x{w}":<8}{cost["params"] / 1e6:>13.3f}M'
           f'{cost["flops"] / 1e6:>15.3f}M\n'
           f'{"":<8}{cost["params"]:>14,}{cost["flops"] / 1e9:>15.4f}G\n'
-          'FLOPs = multiply-adds of conv and linear layers (fvcore); '
-          'BN, activations and pooling are not counted.')
+          + note)
+
 
 
 if __name__ == '__main__':
