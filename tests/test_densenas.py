@@ -52,13 +52,14 @@ def classifier(backbone, in_channels, num_classes=10):
                           loss=dict(type='CrossEntropyLoss')))
 
 
-def tiny_algorithm(space, **cost):
+def tiny_algorithm(space, temperature=1., **cost):
     sp = TINY[space]
     last = sp['last_dim'] or sp['blocks'][-1][0]
     return MODELS.build(dict(
         type='DenseNAS',
         architecture=classifier(
-            dict(type='DenseNASSupernet', space=sp, small_input=True), last),
+            dict(type='DenseNASSupernet', space=sp, small_input=True,
+                 temperature=temperature), last),
         cost=dict(dict(metric='flops', weight=0.15, target=10., unit=1e6),
                   **cost),
         input_shape=(1, 3, 32, 32)))
@@ -135,8 +136,75 @@ def test_chained_cost_one_hot_is_exact(space):
     assert all(m.arch_param.grad is not None for m in algo.mutator.mutables)
 
 
-def test_viterbi_path_is_the_most_probable():
-    algo = tiny_algorithm('mbv2')
+def test_temperature_tempers_every_probability():
+    """softmax(logits / T) in the op probabilities and sampling, the path
+    weights and the chained cost; T <= 0 is refused."""
+    torch.manual_seed(0)
+    hot, cold = tiny_algorithm('resnet'), tiny_algorithm('resnet', 0.9)
+    cold.load_state_dict(hot.state_dict())
+    randomize_logits(hot, 0)
+    randomize_logits(cold, 0)
+    for m in cold.mutator.mutables:
+        x = m.arch_param.detach()
+        assert torch.allclose(m.arch_probs(), F.softmax(x / 0.9, -1))
+        if x.numel() > 1:
+            assert not torch.allclose(m.arch_probs(), F.softmax(x, -1))
+    for m in cold.supernet.paths.values():
+        assert torch.allclose(m.weights(), m.arch_probs())
+    for m in cold.supernet.op_mutables().values():
+        assert torch.equal(m.probs(), m.arch_probs().detach())
+
+    def explicit(algo, t):
+        return {key: F.softmax(members[0].arch_param.detach() / t, -1)
+                for key, members in algo.mutator.search_groups.items()}
+
+    assert float(cold.expected_cost()) == pytest.approx(
+        float(cold.expected_cost(explicit(cold, 0.9))), rel=1e-6)
+    assert float(cold.expected_cost()) != pytest.approx(
+        float(hot.expected_cost()), rel=1e-4)
+    assert float(hot.expected_cost()) == pytest.approx(
+        float(hot.expected_cost(explicit(hot, 1.))), rel=1e-6)
+
+    op = cold.supernet.stacks[1][0]
+    op.temperature = 0.5
+    with torch.no_grad():
+        op.arch_param.copy_(torch.tensor([0., 1.]))
+    draws = [op.sample_one_hot(arch_grad=False)[0] for _ in range(2000)]
+    assert sum(draws) / 2000 == pytest.approx(
+        float(F.softmax(torch.tensor([0., 2.]), -1)[1]), abs=0.03)
+    with pytest.raises(UserError, match='temperature'):
+        tiny_algorithm('resnet', 0.)
+
+
+@pytest.mark.parametrize('space', ['mbv2', 'resnet'])
+def test_tempered_chained_cost_of_one_hot_logits_is_exact(space):
+    """Logits so large that softmax(logits / 0.9) is one-hot give the exact
+    count of the derived network, as one-hot probabilities do."""
+    sp = TINY[space]
+    last = sp['last_dim'] or sp['blocks'][-1][0]
+    algo = tiny_algorithm(space, 0.9)
+    randomize_logits(algo, 1)
+    choices, net_config = algo.derive()
+    with torch.no_grad():
+        for key, members in algo.mutator.search_groups.items():
+            m = members[0]
+            options = getattr(m, 'arch_choices', m.choices)
+            m.arch_param.zero_()
+            m.arch_param[options.index(choices[key])] = 1e4
+    assert algo.derive() == (choices, net_config)
+    static = MODELS.build(classifier(
+        dict(type='DenseNASNet', net_config=net_config, small_input=True,
+             act_cfg=sp['act_cfg']), last))
+    exact = count_static(static, (1, 3, 32, 32))
+    for metric in ('flops', 'params'):
+        algo.cost_cfg['metric'] = metric
+        algo._table = None
+        assert float(algo.expected_cost(skip_reg=0.)) == exact[metric]
+        assert float(algo.cost_of(choices)) == exact[metric]
+
+@pytest.mark.parametrize('temperature', [1., 0.5])
+def test_viterbi_path_is_the_most_probable(temperature):
+    algo = tiny_algorithm('mbv2', temperature)
     net = algo.supernet
     randomize_logits(algo, 3)
     w = {i: net.paths[str(i)].weights().detach()

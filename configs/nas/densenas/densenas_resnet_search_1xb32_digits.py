@@ -17,7 +17,9 @@ supernet = dict(
     backbone=dict(
         type='DenseNASSupernet',
         space={{_base_.densenas_resnet_digits}},
-        small_input=True),
+        small_input=True,
+        # DenseNAS' softmax temperature of the ResNet-space logits
+        temperature=0.9),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='LinearClsHead',

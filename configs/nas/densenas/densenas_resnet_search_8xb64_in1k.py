@@ -18,7 +18,8 @@ supernet = dict(
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         to_rgb=True),
-    backbone=dict(type='DenseNASSupernet', space='resnet'),
+    # DenseNAS' softmax temperature of the ResNet-space logits
+    backbone=dict(type='DenseNASSupernet', space='resnet', temperature=0.9),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='LinearClsHead',

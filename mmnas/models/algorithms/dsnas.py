@@ -175,8 +175,7 @@ class DSNAS(BaseAlgorithm):
         loss = 0.
         for key, choice in subnet.items():
             leader = self._leaders[key]
-            prob = leader.arch_param.softmax(-1)[
-                leader.arch_choices.index(choice)]
+            prob = leader.arch_probs()[leader.arch_choices.index(choice)]
             mflops = table.candidate_cost(key, choice)['flops'] / 1e6
             loss = loss + prob * mflops
         return self.flops_coef * loss

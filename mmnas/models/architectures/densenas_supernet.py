@@ -19,7 +19,6 @@ from typing import Any, Callable, Dict, List, Optional, Union
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 
@@ -64,12 +63,17 @@ class DenseNASSupernet(BaseModule):
         space (str | dict): ``'mbv2'``, ``'resnet'`` or a table of the same
             keys as ``DENSENAS_SPACES`` entries.
         small_input (bool): Stride-1 stem, for 32x32 inputs.
+        temperature (float): Softmax temperature of every op and path
+            logit: probabilities are ``softmax(logits / temperature)`` in
+            the op sampling, the path weights, the chained cost and the
+            derivation (DenseNAS: 0.9 for the ResNet space, 1 for MBV2).
         norm_cfg (dict): DenseNAS BN (eps 1e-3, momentum 0.1).
     """
 
     def __init__(self,
                  space: Union[str, dict] = 'mbv2',
                  small_input: bool = False,
+                 temperature: float = 1.,
                  norm_cfg: dict = DENSENAS_NORM,
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -106,7 +110,8 @@ class DenseNASSupernet(BaseModule):
             return OneHotMutableOP(
                 candidates={n: densenas_op_cfg(n, cin, cout, stride,
                                                norm_cfg, act)
-                            for n in names})
+                            for n in names},
+                temperature=temperature)
 
         self.edges = nn.ModuleDict({
             f'{i}_{j}': op_choice(sp['head_ops'], self.widths[i],
@@ -117,7 +122,8 @@ class DenseNASSupernet(BaseModule):
                            for _ in range(n)])
             for w, _, n in sp['blocks']])
         self.paths = nn.ModuleDict({
-            str(i): DiffMutablePath(targets=self.succ[i])
+            str(i): DiffMutablePath(targets=self.succ[i],
+                                    temperature=temperature)
             for i in range(self.num_blocks - 1)})
         self.conv1_1 = None
         if sp.get('last_dim'):
@@ -193,23 +199,23 @@ class DenseNASSupernet(BaseModule):
 
         Args:
             op_cost: ``(op mutable name, choice) -> cost``.
-            probs: Probabilities to use instead of the softmax of the
-                logits, by mutable name (``edges.i_j``, ``stacks.j.l``,
+            probs: Probabilities to use instead of the tempered softmax of
+                the logits, by mutable name (``edges.i_j``, ``stacks.j.l``,
                 ``paths.i``), e.g. one-hot ones.
             skip_reg: Charge a skip stack op this fraction of the layer's
                 first op (DenseNAS ResNet search); 0 keeps it free, exact.
         """
         probs = probs or {}
 
-        def prob(name, logits):
-            return probs[name] if name in probs else F.softmax(logits, -1)
+        def prob(name, m):
+            return probs[name] if name in probs else m.arch_probs()
 
         def expected(name: str, m: OneHotMutableOP) -> torch.Tensor:
             costs = [float(op_cost(name, c)) for c in m.arch_choices]
             if skip_reg and 'skip_connect' in m.arch_choices:
                 costs[m.arch_choices.index('skip_connect')] = \
                     skip_reg * costs[0]
-            p = prob(name, m.arch_param)
+            p = prob(name, m)
             return (p * p.new_tensor(costs)).sum()
 
         chain: Dict[int, torch.Tensor] = {}
@@ -218,7 +224,7 @@ class DenseNASSupernet(BaseModule):
             for i, m in enumerate(self.stacks[j]):
                 cost = cost + expected(f'stacks.{j}.{i}', m)
             if j < self.num_blocks - 1:
-                w = prob(f'paths.{j}', self.paths[str(j)].arch_param)
+                w = prob(f'paths.{j}', self.paths[str(j)])
                 for n, k in enumerate(self.succ[j]):
                     name = f'edges.{j}_{k}'
                     cost = cost + w[n] * (expected(name, self.edges[

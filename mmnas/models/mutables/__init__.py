@@ -1,3 +1,4 @@
+from .arch_logits import ArchLogitsMixin
 from .base import BaseMutable
 from .diff_op import OneHotMutableOP, argmax_choices
 from .diff_path import DiffMutablePath
@@ -6,5 +7,5 @@ from .one_shot_op import OneShotMutableOP
 
 __all__ = [
     'BaseMutable', 'OneShotMutableOP', 'OneHotMutableOP', 'argmax_choices',
-    'OneShotMutableChannel', 'DiffMutablePath'
+    'OneShotMutableChannel', 'DiffMutablePath', 'ArchLogitsMixin'
 ]

@@ -1,11 +1,12 @@
 """Choice among candidate ops driven by learnable architecture logits, as
 in DSNAS (Hu et al., 2020).
 
-Each training forward draws a one-hot ``Z ~ Categorical(softmax(alpha))``,
-runs only the sampled candidate and multiplies its output by the sampled
-entry of ``Z``. That entry is 1.0 in value but carries the factor
-``p_k / stop_grad(p_k)``, so one backward pass gives the architecture
-logits DSNAS' low-biased Monte-Carlo gradient::
+Each training forward draws a one-hot ``Z ~ Categorical(softmax(alpha / T))``
+(``T`` the softmax temperature, 1 unless configured), runs only the sampled
+candidate and multiplies its output by the sampled entry of ``Z``. That
+entry is 1.0 in value but carries the factor ``p_k / stop_grad(p_k)``, so
+one backward pass gives the architecture logits DSNAS' low-biased
+Monte-Carlo gradient::
 
     dL/dalpha = (dL/dZ_k) * d log p_alpha(Z)/dalpha
 
@@ -20,12 +21,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmnas.registry import MODELS
+from .arch_logits import ArchLogitsMixin
 from .one_shot_op import OneShotMutableOP
 
 
 @MODELS.register_module()
-class OneHotMutableOP(OneShotMutableOP):
-    """A one-shot op whose choice is sampled from ``softmax(arch_param)``.
+class OneHotMutableOP(ArchLogitsMixin, OneShotMutableOP):
+    """A one-shot op whose choice is sampled from
+    ``softmax(arch_param / temperature)``.
 
     In eval mode, or once fixed, it runs ``current_choice`` like its parent
     (the algorithm sets that to the argmax before evaluating). The logits
@@ -37,6 +40,7 @@ class OneHotMutableOP(OneShotMutableOP):
         alias (str, optional): Shared decision name.
         init_std (float): Std of the normal init of the logits (MMRazor:
             1e-3; the official code's N(1, 0.01) is the same up to a shift).
+        temperature (float): Softmax temperature of the logits.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -45,11 +49,11 @@ class OneHotMutableOP(OneShotMutableOP):
                  module_kwargs: Optional[dict] = None,
                  alias: Optional[str] = None,
                  init_std: float = 1e-3,
+                 temperature: float = 1.,
                  init_cfg=None) -> None:
         super().__init__(candidates, module_kwargs, alias, init_cfg)
         self._arch_choices = list(self._choices)
-        self.arch_param = nn.Parameter(
-            torch.randn(len(self._arch_choices)) * init_std)
+        self._init_arch_logits(len(self._arch_choices), init_std, temperature)
         self._pending: Optional[Tuple[int, Optional[torch.Tensor]]] = None
         # one-hot Z of the last training forward; its .grad is dL/dZ
         self.one_hot: Optional[torch.Tensor] = None
@@ -60,8 +64,8 @@ class OneHotMutableOP(OneShotMutableOP):
         return list(self._arch_choices)
 
     def probs(self) -> torch.Tensor:
-        """``softmax(arch_param)`` without gradient."""
-        return F.softmax(self.arch_param.detach(), dim=-1)
+        """The choice probabilities without gradient."""
+        return self.arch_probs().detach()
 
     @property
     def argmax_choice(self) -> Any:
@@ -72,10 +76,10 @@ class OneHotMutableOP(OneShotMutableOP):
 
     def sample_one_hot(self, arch_grad: bool = True
                        ) -> Tuple[int, Optional[torch.Tensor]]:
-        """Draw a choice index from ``softmax(arch_param)`` and, when
+        """Draw a choice index from the choice probabilities and, when
         ``arch_grad``, the one-hot ``Z`` (a leaf with grad) and the scalar
         ``Z_k * p_k / stop_grad(p_k)`` that scales the sampled op."""
-        probs = F.softmax(self.arch_param, dim=-1)
+        probs = self.arch_probs()
         index = int(torch.multinomial(probs.detach(), 1))
         if not arch_grad:
             return index, None

@@ -8,29 +8,32 @@ gradient from every successor that uses the feature.
 from typing import Any, List, Optional, Sequence, Tuple
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from mmnas.registry import MODELS
+from .arch_logits import ArchLogitsMixin
 from .base import BaseMutable
 
 
 @MODELS.register_module()
-class DiffMutablePath(BaseMutable):
+class DiffMutablePath(ArchLogitsMixin, BaseMutable):
     """``forward(x)`` returns ``x`` once per path, scaled by
-    ``softmax(arch_param)``; once fixed, 1 for the chosen path and 0 for the
-    others. Its choices are the path targets (e.g. successor indices).
+    ``softmax(arch_param / temperature)``; once fixed, 1 for the chosen
+    path and 0 for the others. Its choices are the path targets (e.g.
+    successor indices).
 
     Args:
         targets (Sequence): Where each path leads, in a stable order.
         alias (str, optional): Shared decision name.
         init_std (float): Std of the normal init of the logits.
+        temperature (float): Softmax temperature of the logits.
     """
 
     def __init__(self,
                  targets: Sequence[Any],
                  alias: Optional[str] = None,
                  init_std: float = 1e-3,
+                 temperature: float = 1.,
                  init_cfg=None) -> None:
         super().__init__(alias=alias, init_cfg=init_cfg)
         if not targets or len(set(targets)) != len(targets):
@@ -38,7 +41,7 @@ class DiffMutablePath(BaseMutable):
                              f'{targets!r}')
         self._targets = list(targets)
         self._current = self._targets[0]
-        self.arch_param = nn.Parameter(torch.randn(len(targets)) * init_std)
+        self._init_arch_logits(len(targets), init_std, temperature)
 
     @property
     def choices(self) -> List[Any]:
@@ -67,7 +70,7 @@ class DiffMutablePath(BaseMutable):
             return F.one_hot(
                 torch.tensor(self._targets.index(self._current)),
                 len(self._targets)).to(self.arch_param)
-        return F.softmax(self.arch_param, dim=-1)
+        return self.arch_probs()
 
     @property
     def argmax_choice(self) -> Any:
