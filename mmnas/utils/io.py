@@ -1,6 +1,8 @@
 """Writes that never leave a finished file half-written."""
+import errno
 import os
 import os.path as osp
+import shutil
 import tempfile
 from contextlib import contextmanager
 from typing import Union
@@ -37,3 +39,25 @@ def atomic_open(path: str, mode: str = 'w'):
 def atomic_write(path: str, data: Union[str, bytes]) -> None:
     with atomic_open(path, 'wb' if isinstance(data, bytes) else 'w') as f:
         f.write(data)
+
+
+@contextmanager
+def atomic_dir(path: str):
+    """Yield a temporary directory beside ``path`` and rename it to ``path``
+    only when the block finishes without error, so a directory of several
+    files (e.g. databases with their lists) appears complete or not at all.
+    ``path`` must not exist yet."""
+    path = osp.abspath(path)
+    parent = osp.dirname(path)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(dir=parent, prefix='.' + osp.basename(path) + '.',
+                           suffix='.tmp')
+    try:
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's 0700 -> as mkdir does
+        yield tmp
+        if osp.lexists(path):
+            raise FileExistsError(errno.EEXIST, 'already exists', path)
+        os.rename(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
