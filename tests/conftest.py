@@ -1,7 +1,11 @@
+import glob
+import json
 import os
 import os.path as osp
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -31,3 +35,42 @@ def run_tool(args, timeout=600, check=True, env=None):
         raise AssertionError(f'{" ".join(args)} exited {proc.returncode}:\n'
                              + proc.stdout[-4000:])
     return proc
+
+
+def run_and_kill(args, ready, timeout=300):
+    """Start a repo tool as ``run_tool`` does and SIGKILL it as soon as
+    ``ready()`` holds (polled every 50 ms); fail if it ends first."""
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')
+    proc = subprocess.Popen([sys.executable] + args, cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + timeout
+    try:
+        while not ready():
+            assert proc.poll() is None, \
+                f'{" ".join(args)} ended before it could be killed'
+            assert time.time() < deadline, f'{" ".join(args)} never got ready'
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+
+
+def logged_iters(work_dir):
+    """``iter`` values, in order, that the runs in ``work_dir`` logged to
+    their scalars.json (one list per run, oldest run first)."""
+    runs = []
+    for path in sorted(glob.glob(osp.join(str(work_dir), '*', 'vis_data',
+                                          'scalars.json'))):
+        with open(path) as f:
+            lines = f.read().splitlines()
+        iters = []
+        for line in lines:
+            try:
+                iters.append(json.loads(line)['iter'])
+            except (ValueError, KeyError):  # val records, a cut last line
+                continue
+        runs.append(iters)
+    return runs

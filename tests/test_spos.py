@@ -2,12 +2,7 @@
 exported checkpoints (search-pipeline issue)."""
 import copy
 import json
-import os
 import os.path as osp
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
 import torch
@@ -21,7 +16,7 @@ from mmnas.registry import MODELS
 from mmnas.structures import SubnetFileError, dump_subnet, load_subnet
 from mmnas.utils import register_all_modules
 
-from conftest import ROOT, run_tool
+from conftest import ROOT, run_and_kill, run_tool
 
 register_all_modules()
 SPOS = 'configs/nas/spos/'
@@ -101,20 +96,10 @@ def test_search_killed_mid_generation_resumes_to_the_same_best(
         search_run, supernet_ckpt, tmp_path):
     work, limit = search_run
     args = search_args(tmp_path, supernet_ckpt, limit)
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    proc = subprocess.Popen([sys.executable] + args, cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
     log = tmp_path / 'search_log.jsonl'
-    deadline = time.time() + 300
     # kill once generation 2 has scored one of its candidates
-    while time.time() < deadline and proc.poll() is None:
-        if log.exists() and len(log.read_text().splitlines()) >= 5:
-            break
-        time.sleep(0.2)
-    assert proc.poll() is None, 'search finished before it could be killed'
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    run_and_kill(args, lambda: log.exists() and
+                 len(log.read_text().splitlines()) >= 5)
     assert not (tmp_path / 'best_subnet.yaml').exists()
     run_tool(args + ['--resume'])
     assert load_subnet(str(tmp_path / 'best_subnet.yaml')) == \
