@@ -6,15 +6,21 @@ from torch.utils.data import DataLoader
 
 from mmnas.registry import LOOPS
 from mmnas.utils import UserError
+from .resume_state import iter_resumed
 
 
 @LOOPS.register_module()
 class AlternateEpochBasedTrainLoop(EpochBasedTrainLoop):
     """From epoch ``arch_begin`` on, each iteration hands the model
     ``dict(weight=<train batch>, arch=<arch batch>)`` (the arch loader is
-    cycled as needed); before it, the train batch alone (warm-up). Which
-    optimizer uses which batch is the model's business (e.g.
-    :class:`DenseNAS`), so the loop drives any such algorithm.
+    cycled as needed, continuing across epochs); before it, the train batch
+    alone (warm-up). Which optimizer uses which batch is the model's
+    business (e.g. :class:`DenseNAS`), so the loop drives any such
+    algorithm.
+
+    The arch loader's position follows from the epoch: a run resumed at an
+    epoch boundary continues it where the uninterrupted run had it, so both
+    pair the same batches.
 
     Args:
         arch_dataloader (DataLoader | dict): Data for architecture steps,
@@ -45,12 +51,16 @@ class AlternateEpochBasedTrainLoop(EpochBasedTrainLoop):
         self._arch_iter: Union[Iterator, None] = None
 
     def _next_arch_batch(self):
-        if self._arch_iter is not None:
-            batch = next(self._arch_iter, None)
-            if batch is not None:
-                return batch
-        self._arch_iter = iter(self.arch_dataloader)
-        return next(self._arch_iter)
+        if self._arch_iter is None:
+            drawn = max(0, self._epoch - self.arch_begin) * \
+                len(self.dataloader)
+            self._arch_iter = iter_resumed(self.arch_dataloader, drawn)
+        batch = None if self._arch_iter is None \
+            else next(self._arch_iter, None)
+        if batch is None:
+            self._arch_iter = iter(self.arch_dataloader)
+            batch = next(self._arch_iter)
+        return batch
 
     def run_epoch(self) -> None:
         self.runner.call_hook('before_train_epoch')
