@@ -258,6 +258,59 @@ def test_table_loop_digits_and_resume(digits_root, tmp_path):
         assert resumed['scores'][layer] == first[layer]
 
 
+# 3 layers of 3 candidates, 3 fine-tuning steps each on 160 images at batch
+# 32 (5 a pass), one scoring batch; no workers (see EpochSeedHook)
+TINY_TABLE = """_base_ = ['{cfg}/ponas_table_1xb64_digits.py']
+model = dict(architecture=dict(backbone=dict(
+    arch_setting=[[32, 1, 2], [40, 2, 2]],
+    candidates=['k3_e3', 'k5_e3', 'k3_e3_se'])))
+train_dataloader = dict(batch_size=32, num_workers=0,
+                        persistent_workers=False, dataset=dict(indices=160))
+train_cfg = dict(finetune_iters=3, eval_batches=1, log_interval=1,
+                 eval_dataloader=dict(batch_size=64, num_workers=0,
+                                      persistent_workers=False))
+load_from = '{supernet}'
+"""
+
+
+def test_table_killed_twice_resumes_to_the_same_table(digits_root,
+                                                      tmp_path):
+    """Killed in the first layer (``--resume`` drops load_from: the state
+    written at the start holds the supernet) and in the second (the
+    fine-tuning data and random generators continue where they were)."""
+    from conftest import run_and_kill, run_tool
+    cfg = tmp_path / 'tiny_table.py'
+    cfg.write_text(TINY_TABLE.format(cfg=CFG, supernet=tmp_path / 'sn.pth'))
+    torch.manual_seed(1)
+    model = MODELS.build(load_config(str(cfg)).model)
+    torch.save({'state_dict': model.state_dict()}, str(tmp_path / 'sn.pth'))
+    whole, killed = tmp_path / 'whole', tmp_path / 'killed'
+    run_tool(['tools/train.py', str(cfg), '--work-dir', str(whole)])
+
+    def finetuned_steps():
+        logs = sorted(killed.glob('*/*.log'))
+        return logs[-1].read_text().count('PONAS fine-tune') if logs else 0
+
+    args = ['tools/train.py', str(cfg), '--work-dir', str(killed)]
+    run_and_kill(args, lambda: finetuned_steps() >= 1)
+    assert not json.loads(
+        (killed / 'ponas_table.json').read_text())['scores']
+    run_and_kill(args + ['--resume'], lambda: finetuned_steps() >= 4)
+    assert len(json.loads(
+        (killed / 'ponas_table.json').read_text())['scores']) == 1
+    run_tool(args + ['--resume'])
+
+    assert json.loads((killed / 'ponas_table.json').read_text()) == \
+        json.loads((whole / 'ponas_table.json').read_text())
+    ours, ref = (torch.load(str(d / 'ponas_table_state.pth'),
+                            weights_only=False)
+                 for d in (killed, whole))
+    assert ours['iter'] == ref['iter'] == 9
+    differ = [k for k in ref['state_dict']
+              if not torch.equal(ref['state_dict'][k], ours['state_dict'][k])]
+    assert not differ, f'{len(differ)} tensors differ, e.g. {differ[:3]}'
+
+
 def test_table_loop_refuses_corrupt_state(digits_root, tmp_path):
     from mmengine.runner import Runner
     from mmnas.utils import UserError

@@ -16,7 +16,11 @@ The table (layer x candidate score, plus every candidate's params/FLOPs from
 ``CostTable`` and the search-space description) is written to
 ``<work_dir>/<table_file>`` after every layer (``complete: false`` until the
 last one); with ``--resume`` the loop continues after the last finished
-layer from ``<work_dir>/ponas_table_state.pth``.
+layer from ``<work_dir>/ponas_table_state.pth`` (written at the start too,
+so a run killed in its first layer resumes from the loaded supernet). The
+state holds the weights, the optimizer, the step count (the position of the
+fine-tuning data) and the global random generators, so a resumed table
+holds the numbers of an uninterrupted one.
 """
 import json
 import os.path as osp
@@ -36,6 +40,8 @@ from mmnas.registry import LOOPS
 from mmnas.utils import (Progress, UserError, atomic_open, atomic_write,
                          track)
 from .base import BaseSearchLoop
+from .resume_state import (global_rng_state, iter_resumed,
+                           set_global_rng_state)
 
 STATE_FILE = 'ponas_table_state.pth'
 
@@ -172,7 +178,8 @@ class PONASTableLoop(BaseSearchLoop):
             table=table,
             iter=self._iter,
             state_dict=self.model.state_dict(),
-            optimizer=self.runner.optim_wrapper.state_dict())
+            optimizer=self.runner.optim_wrapper.state_dict(),
+            rng=global_rng_state())
         with atomic_open(self.state_path, 'wb') as f:
             torch.save(state, f)
 
@@ -197,6 +204,9 @@ class PONASTableLoop(BaseSearchLoop):
         self.model.load_state_dict(state['state_dict'])
         self.runner.optim_wrapper.load_state_dict(state['optimizer'])
         self._iter = state['iter']
+        self._epoch = max(self._iter - 1, 0) // len(self.dataloader)
+        if 'rng' in state:
+            set_global_rng_state(state['rng'])
         self.runner.logger.info(
             f'PONAS table: resumed after {len(saved["scores"])} of '
             f'{len(saved["layers"])} layers')
@@ -204,6 +214,8 @@ class PONASTableLoop(BaseSearchLoop):
 
     # -- one layer --
     def _next_batch(self):
+        if self._train_iter is None:
+            self._train_iter = iter_resumed(self.dataloader, self._iter)
         if self._train_iter is None:
             self._train_iter = iter(self.dataloader)
         try:
@@ -277,7 +289,10 @@ class PONASTableLoop(BaseSearchLoop):
                 'PONAS table: no load_from, so the candidates are scored on '
                 'an untrained supernet. Pass the meta-training checkpoint: '
                 '--cfg-options load_from=<checkpoint>.')
-        table = self._resume(self._new_table())
+        fresh = self._new_table()
+        table = self._resume(fresh)
+        if table is fresh:
+            self._save(table)
         bar = Progress(len(table['layers']) - len(table['scores']),
                        'PONAS table layers')
         for index, layer in enumerate(table['layers']):
