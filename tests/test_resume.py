@@ -1,10 +1,19 @@
 """Resume after SIGKILL: a run killed mid-way through the epoch after its
 first checkpoint and resumed with ``--resume`` ends with the same weights
 and architecture parameters as the run that was not interrupted (same
-seed). The evolution search's resume is tested in tests/test_spos.py, the
-PONAS table's in tests/test_ponas.py."""
+seed); the ``last_checkpoint`` pointer is replaced atomically and a damaged
+one is got past. The evolution search's resume is tested in
+tests/test_spos.py, the PONAS table's in tests/test_ponas.py."""
+import builtins
+import os.path as osp
+
 import pytest
 import torch
+from mmengine.hooks import CheckpointHook
+from mmengine.logging import MessageHub, MMLogger
+
+from mmnas.engine.hooks import AtomicCheckpointHook
+from mmnas.utils.checkpoint_io import CheckpointError
 
 from conftest import ROOT, logged_iters, run_and_kill, run_tool
 
@@ -40,6 +49,9 @@ CASES = {
                  '        dataset=dict(dataset=dict(indices=40))))\n'
                  'custom_hooks = []'),
 }
+# resumed with last_checkpoint emptied, as a kill while mmengine rewrote it
+# in place would leave it
+EMPTIED_POINTER = {'spos_supernet'}
 
 
 def train_args(cfg, work, resume=False):
@@ -83,6 +95,8 @@ def test_killed_and_resumed_run_ends_like_the_uninterrupted_one(
     run_and_kill(train_args(cfg, killed),
                  lambda: max(sum(logged_iters(killed), [0])) >= ITERS + 2)
     assert not (killed / f'epoch_{epochs}.pth').exists(), 'killed too late'
+    if case in EMPTIED_POINTER:
+        (killed / 'last_checkpoint').write_text('')
     run_tool(train_args(cfg, killed, resume=True))
     assert logged_iters(killed)[-1][0] == ITERS + 1, 'not resumed'
 
@@ -96,3 +110,74 @@ def test_killed_and_resumed_run_ends_like_the_uninterrupted_one(
     assert not only, f'{len(only)} tensors in one run only, e.g. {only[:3]}'
     differ = [k for k in whole if not torch.equal(whole[k], resumed[k])]
     assert not differ, f'{len(differ)} tensors differ, e.g. {differ[:3]}'
+
+
+class FakeRunner:
+    """What CheckpointHook reads from a runner to save and resume."""
+
+    def __init__(self, work_dir, resume=False):
+        self.work_dir = str(work_dir)
+        self.logger = MMLogger.get_current_instance()
+        self.message_hub = MessageHub.get_instance(f'fake_{work_dir}')
+        self.epoch = self.iter = 0
+        self._resume, self._load_from = resume, None
+
+    def save_checkpoint(self, out_dir, filename, *args, **kwargs):
+        torch.save({'meta': {}}, osp.join(out_dir, filename))
+
+
+def test_last_checkpoint_is_replaced_not_rewritten_in_place(
+        tmp_path, monkeypatch):
+    pointer = str(tmp_path / 'last_checkpoint')
+    real_open = builtins.open
+
+    def trap(file, mode='r', *args, **kwargs):
+        assert not ('w' in mode and str(file) == pointer), \
+            'last_checkpoint opened for writing in place'
+        return real_open(file, mode, *args, **kwargs)
+
+    def save_twice(hook):
+        runner = FakeRunner(tmp_path)
+        hook.before_train(runner)
+        with monkeypatch.context() as m:
+            m.setattr(builtins, 'open', trap)
+            for runner.epoch in (0, 1):
+                hook._save_checkpoint(runner)
+
+    with pytest.raises(AssertionError, match='in place'):
+        save_twice(CheckpointHook())  # mmengine's, for contrast
+    save_twice(AtomicCheckpointHook())
+    assert open(pointer).read() == str(tmp_path / 'epoch_2.pth')
+    assert not list(tmp_path.glob('*.tmp'))
+
+
+@pytest.mark.parametrize('pointer', [None, '', 'cut', 'gone'])
+def test_resume_gets_past_a_damaged_last_checkpoint(tmp_path, pointer):
+    for n in (1, 2, 3):
+        torch.save({'meta': {}}, str(tmp_path / f'epoch_{n}.pth'))
+    cut = (tmp_path / 'epoch_3.pth').read_bytes()
+    (tmp_path / 'epoch_3.pth').write_bytes(cut[:len(cut) // 2])
+    text = dict(cut=str(tmp_path / 'epoch_2.pth')[:-3],
+                gone=str(tmp_path / 'epoch_9.pth')).get(pointer, pointer)
+    if text is not None:
+        (tmp_path / 'last_checkpoint').write_text(text)
+    runner = FakeRunner(tmp_path, resume=True)
+    AtomicCheckpointHook().before_run(runner)
+    assert runner._load_from == str(tmp_path / 'epoch_2.pth')
+
+
+def test_resume_with_a_sound_or_no_last_checkpoint(tmp_path):
+    runner = FakeRunner(tmp_path, resume=True)
+    AtomicCheckpointHook().before_run(runner)  # a fresh work dir
+    assert runner._load_from is None
+    torch.save({'meta': {}}, str(tmp_path / 'epoch_2.pth'))
+    torch.save({'meta': {}}, str(tmp_path / 'epoch_1.pth'))
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_1.pth'))
+    AtomicCheckpointHook().before_run(runner)  # mmengine follows it
+    assert runner._load_from is None
+
+
+def test_damaged_last_checkpoint_without_checkpoints_is_one_error(tmp_path):
+    (tmp_path / 'last_checkpoint').write_text('')
+    with pytest.raises(CheckpointError, match='names no checkpoint'):
+        AtomicCheckpointHook().before_run(FakeRunner(tmp_path, resume=True))

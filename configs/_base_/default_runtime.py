@@ -4,10 +4,12 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=100),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    # atomic_local: checkpoints are written temp-then-rename
-    # (mmnas/utils/checkpoint_io.py)
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3,
-                    save_last=True, backend_args=dict(backend='atomic_local')),
+    # checkpoints (atomic_local backend, mmnas/utils/checkpoint_io.py) and
+    # the last_checkpoint pointer are written temp-then-rename; --resume
+    # gets past a damaged pointer (AtomicCheckpointHook)
+    checkpoint=dict(type='AtomicCheckpointHook', interval=1,
+                    max_keep_ckpts=3, save_last=True,
+                    backend_args=dict(backend='atomic_local')),
     # refuse a load_from / --resume checkpoint of another model
     checkpoint_match=dict(type='CheckpointMatchHook'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
