@@ -17,11 +17,26 @@ class EpochSeedHook(Hook):
     same epoch. Seeded per epoch, both draw the same numbers. Data loader
     workers that persist across epochs keep their own generators; the
     augmentations they draw are the same after a resume only with
-    ``num_workers=0`` or ``persistent_workers=False``. Does nothing when the
-    run has no seed (``randomness.seed=None``).
+    ``num_workers=0`` or ``persistent_workers=False``; a resumed run says
+    so when it has such workers. Does nothing when the run has no seed
+    (``randomness.seed=None``).
     """
 
     priority = 'VERY_HIGH'
+
+    def before_train(self, runner) -> None:
+        if runner._randomness_cfg.get('seed') is None or runner.epoch == 0:
+            return
+        loop = runner.train_loop
+        loaders = [getattr(loop, name, None)
+                   for name in ('dataloader', 'arch_dataloader')]
+        if any(getattr(d, 'persistent_workers', False) and d.num_workers > 0
+               for d in loaders):
+            runner.logger.warning(
+                'Resumed with persistent data loader workers: their random '
+                'generators start afresh, so augmentations differ from the '
+                'uninterrupted run (use num_workers=0 or '
+                'persistent_workers=False for a bit-identical resume).')
 
     def before_train_epoch(self, runner) -> None:
         if runner._randomness_cfg.get('seed') is None:
