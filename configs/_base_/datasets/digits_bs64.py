@@ -31,6 +31,15 @@ train_dataloader = dict(
                  pipeline=train_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=True),
 )
+# training images without augmentation, for the BN re-estimation of each
+# candidate in a search
+calibrate_dataloader = dict(
+    batch_size=64,
+    num_workers=0,
+    dataset=dict(type=dataset_type, data_root=data_root, data_prefix='train',
+                 pipeline=test_pipeline),
+    sampler=dict(type='DefaultSampler', shuffle=True),
+)
 val_dataloader = dict(
     batch_size=128,
     num_workers=2,

@@ -36,3 +36,11 @@ val_dataloader = dict(
         metainfo=dict(classes=f'{lmdb_root}/classes.txt'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
+# the train split without augmentation, for BN re-estimation in searches
+calibrate_dataloader = dict(
+    dataset=dict(
+        data_root='',
+        data_prefix='',
+        ann_file=f'{lmdb_root}/train.txt',
+        metainfo=dict(classes=f'{lmdb_root}/classes.txt'),
+        pipeline=[train_pipeline[0], *_base_.test_pipeline[1:]]))

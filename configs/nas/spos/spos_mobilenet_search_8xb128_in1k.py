@@ -1,39 +1,17 @@
 # SPOS step 2 on the MobileNet space: evolution search on the trained
 # supernet under MMRazor's 465 MFLOPs limit. Pass the supernet checkpoint:
 #   --cfg-options load_from=$STEP1_CKPT
-_base_ = ['./spos_mobilenet_supernet_8xb128_in1k.py']
-
-# BN statistics of each candidate are re-estimated on training images
-# (200 batches x 128 per GPU), read without augmentation.
-calibrate_dataloader = dict(
-    batch_size=128,
-    num_workers=8,
-    persistent_workers=True,
-    dataset=dict(
-        type={{_base_.dataset_type}},
-        data_root={{_base_.data_root}},
-        data_prefix='train',
-        pipeline={{_base_.test_pipeline}}),
-    sampler=dict(type='DefaultSampler', shuffle=True),
-)
+_base_ = [
+    './spos_mobilenet_supernet_8xb128_in1k.py',
+    '../../_base_/searches/evolution_in1k.py',
+]
 
 train_cfg = dict(
     _delete_=True,
-    type='EvolutionSearchLoop',
-    dataloader={{_base_.val_dataloader}},
-    evaluator={{_base_.val_evaluator}},
-    calibrate_dataloader=calibrate_dataloader,
-    calibrate_bn_iters=200,
-    max_epochs=20,
-    num_candidates=50,
-    top_k=10,
-    num_mutation=25,
-    num_crossover=25,
-    mutate_prob=0.1,
+    **_base_.evolution_search,
+    dataloader=_base_.val_dataloader,
+    evaluator=_base_.val_evaluator,
+    calibrate_dataloader=_base_.calibrate_dataloader,
     # MFLOPs (multiply-adds of conv + linear layers at input_shape)
-    constraints_range=dict(flops=(0., 465.)),
-    input_shape=(1, 3, 224, 224),
-    score_key='accuracy/top1',
-    seed=0,
-)
+    constraints_range=dict(flops=(0., 465.)))
 load_from = None
