@@ -1,92 +1,25 @@
-# DenseNAS search on the digits data (CPU-sized), ResNet-based space:
-# 80% of the training images train the weights, 20% the architecture;
-# weights alone for the first 4 of 12 epochs, then alternating weight /
-# architecture steps.
+# DenseNAS search on the digits data (CPU-sized), ResNet-based space: the
+# MobileNetV2 digits search with the ResNet space, its cost term and a
+# smaller weight learning rate.
 # The derived net_config.txt and subnet.yaml land in the work dir; retrain
 # with densenas_retrain_1xb64_digits.py (model.backbone.act_cfg.type=ReLU,
 # model.head.in_channels=128).
-_base_ = [
-    '../../_base_/nas_backbones/densenas_digits_spaces.py',
-    '../../_base_/datasets/digits_bs64.py',
-    '../../_base_/default_runtime.py',
-]
+_base_ = ['./densenas_mbv2_search_1xb32_digits.py']
 
-supernet = dict(
-    type='ImageClassifier',
-    data_preprocessor={{_base_.data_preprocessor}},
-    backbone=dict(
-        type='DenseNASSupernet',
-        space={{_base_.densenas_resnet_digits}},
-        small_input=True,
-        # DenseNAS' softmax temperature of the ResNet-space logits
-        temperature=0.9),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=10,
-        in_channels=128,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-        topk=(1, ),
-    ),
-)
-
-# the cost term of the DenseNAS ResNet search (0.2 log(cost) / log(target))
-# on FLOPs, target in MFLOPs at 32x32; a skip stack layer is charged a
-# tenth of the layer's basic block, as in DenseNAS
 model = dict(
-    type='DenseNAS',
-    architecture=supernet,
-    cost=dict(metric='flops', weight=0.2, target=100., unit=1e6,
-              skip_reg=0.1),
-    input_shape=(1, 3, 32, 32),
-)
-
-_split = dict(type='SplitDataset', dataset={{_base_.train_dataloader.dataset}},
-              ratio=0.8, seed=0)
-# batch 32: more steps per epoch, which a supernet whose ops are sampled
-# needs more than large batches
-train_dataloader = dict(
-    batch_size=32, dataset=dict(_split, part=0, _delete_=True))
-# batch 8: one pass over the architecture part per epoch
-arch_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
-    dataset=dict(_split, part=1),
-    sampler=dict(type='DefaultSampler', shuffle=True),
-)
-
-# weights: SGD, cosine (lr 0.03: at 0.1 this supernet's loss stayed at
-# ln 10 for 6 epochs); architecture: the DenseNAS
-# Adam (betas 0.5/0.999, wd 1e-3) with lr 3e-3 instead of 3e-4, as this
-# search has ~300 architecture steps, not ~100k
-optim_wrapper = dict(
-    constructor='ArchParamOptimWrapperConstructor',
     architecture=dict(
-        type='OptimWrapper',
-        optimizer=dict(type='SGD', lr=0.03, momentum=0.9, weight_decay=4e-5)),
-    mutator=dict(
-        type='OptimWrapper',
-        optimizer=dict(
-            type='Adam', lr=3e-3, betas=(0.5, 0.999), weight_decay=1e-3)),
+        backbone=dict(
+            space=dict(_delete_=True, **_base_.densenas_resnet_digits),
+            # DenseNAS' softmax temperature of the ResNet-space logits
+            temperature=0.9),
+        head=dict(in_channels=128)),
+    # the cost term of the DenseNAS ResNet search (0.2 log(cost) /
+    # log(target)) on FLOPs, target in MFLOPs at 32x32; a skip stack layer is
+    # charged a tenth of the layer's basic block, as in DenseNAS
+    cost=dict(_delete_=True, metric='flops', weight=0.2, target=100.,
+              unit=1e6, skip_reg=0.1),
 )
-param_scheduler = dict(
-    architecture=[
-        dict(type='CosineAnnealingLR', T_max=12, eta_min=1e-4, by_epoch=True,
-             begin=0, end=12, convert_to_iter_based=True),
-    ],
-    mutator=[],
-)
-train_cfg = dict(
-    type='AlternateEpochBasedTrainLoop',
-    arch_dataloader=arch_dataloader,
-    arch_begin=4,
-    max_epochs=12,
-    val_interval=4)
-val_cfg = dict()
-test_cfg = dict()
+supernet = None  # the MobileNetV2 one of the base; the model has its own
 
-custom_hooks = [dict(type='DeriveNetConfigHook', interval=4)]
-default_hooks = dict(logger=dict(interval=10),
-                     checkpoint=dict(interval=4, max_keep_ckpts=1))
-randomness = dict(seed=0)
+# lr 0.03: at 0.1 this supernet's loss stayed at ln 10 for 6 epochs
+optim_wrapper = dict(architecture=dict(optimizer=dict(lr=0.03)))

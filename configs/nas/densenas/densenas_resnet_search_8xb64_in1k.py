@@ -6,88 +6,26 @@
 # the layer's basic block. The derived net_config.txt / subnet.yaml land in
 # the work dir; retrain with a DenseNASNet(net_config=..., act_cfg=ReLU)
 # classifier (head in_channels 512).
-_base_ = [
-    '../../_base_/datasets/imagenet_bs128_densenas.py',
-    '../../_base_/default_runtime.py',
-]
-
-supernet = dict(
-    type='ImageClassifier',
-    data_preprocessor=dict(
-        num_classes=100,
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        to_rgb=True),
-    # DenseNAS' softmax temperature of the ResNet-space logits
-    backbone=dict(type='DenseNASSupernet', space='resnet', temperature=0.9),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=100,
-        in_channels=512,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-        topk=(1, 5),
-    ),
-)
+# Everything else (data split, optimisers, hooks) is the MobileNetV2 search.
+_base_ = ['./densenas_mbv2_search_8xb44_in1k.py']
 
 model = dict(
-    type='DenseNAS',
-    architecture=supernet,
-    cost=dict(metric='flops', weight=0.2, target=3500., unit=1e6,
-              skip_reg=0.1),
-    input_shape=(1, 3, 224, 224),
-)
-model_wrapper_cfg = dict(type='mmnas.DenseNASDDP', find_unused_parameters=True)
-
-_search_train = dict(
-    type='CustomDataset',
-    data_root='data/imagenet100',
-    data_prefix='train',
-    pipeline={{_base_.train_pipeline}})
-_split = dict(type='SplitDataset', dataset=_search_train, ratio=0.8, seed=0)
-train_dataloader = dict(
-    batch_size=64, dataset=dict(_split, part=0, _delete_=True))
-arch_dataloader = dict(
-    batch_size=16,
-    num_workers=8,
-    persistent_workers=True,
-    dataset=dict(_split, part=1),
-    sampler=dict(type='DefaultSampler', shuffle=True),
-)
-# validation on the architecture part (the search never sees ImageNet val)
-val_dataloader = dict(
-    batch_size=64,
-    dataset=dict(
-        type='SplitDataset',
-        dataset=dict(_search_train, pipeline={{_base_.test_pipeline}}),
-        ratio=0.8, part=1, seed=0, _delete_=True))
-test_dataloader = val_dataloader
-
-optim_wrapper = dict(
-    constructor='ArchParamOptimWrapperConstructor',
     architecture=dict(
-        type='OptimWrapper',
-        optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=4e-5)),
-    mutator=dict(
-        type='OptimWrapper',
-        optimizer=dict(
-            type='Adam', lr=3e-4, betas=(0.5, 0.999), weight_decay=1e-3)),
+        # DenseNAS' softmax temperature of the ResNet-space logits
+        backbone=dict(space='resnet', temperature=0.9),
+        head=dict(in_channels=512)),
+    cost=dict(_delete_=True, metric='flops', weight=0.2, target=3500.,
+              unit=1e6, skip_reg=0.1),
 )
-param_scheduler = dict(
-    architecture=[
-        dict(type='CosineAnnealingLR', T_max=70, eta_min=1e-4,
-             by_epoch=True, begin=0, end=70, convert_to_iter_based=True),
-    ],
-    mutator=[],
-)
-train_cfg = dict(
-    type='AlternateEpochBasedTrainLoop',
-    arch_dataloader=arch_dataloader,
-    arch_begin=10,
-    max_epochs=70,
-    val_begin=50,
-    val_interval=5)
-val_cfg = dict()
-test_cfg = dict()
+supernet = None  # the MobileNetV2 one of the base; the model has its own
 
-custom_hooks = [dict(type='DeriveNetConfigHook', interval=5)]
+train_dataloader = dict(batch_size=64)
+val_dataloader = dict(batch_size=64)
+test_dataloader = val_dataloader
+param_scheduler = dict(architecture=[
+    dict(type='CosineAnnealingLR', T_max=70, eta_min=1e-4, by_epoch=True,
+         begin=0, end=70, convert_to_iter_based=True),
+])
+train_cfg = dict(arch_dataloader=dict(batch_size=16), arch_begin=10,
+                 max_epochs=70, val_begin=50)
+arch_dataloader = None  # set inside train_cfg
