@@ -2,19 +2,14 @@
 retraining, and (for configs whose train loop is a search loop) search."""
 import argparse
 import logging
-import os
 import os.path as osp
 import sys
 
-from mmengine.config import DictAction
 from mmengine.logging import print_log
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
-from mmnas.utils import (UserError, cli_main, register_all_modules,
-                         set_quiet)
-from mmnas.utils.config import load_config
-from mmnas.utils.launch import setup_launcher
+from mmnas.utils import UserError, cli_main, register_all_modules
+from mmnas.utils.launch import (add_runner_args, build_runner,
+                                parse_runner_args, runner_config)
 
 
 def parse_args(argv=None):
@@ -34,33 +29,12 @@ def parse_args(argv=None):
         '--auto-scale-lr',
         action='store_true',
         help='scale the learning rate with the real total batch size')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of the config, key=value (keys must exist)')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument(
-        '--quiet',
-        action='store_true',
-        help='log warnings and errors only, and show no progress bars')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_args(parser)
+    return parse_runner_args(parser, argv)
 
 
 def merge_args(cfg, args):
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    """Apply the training options (--amp, --auto-scale-lr, --resume)."""
     if args.amp:
         wrapper = cfg.optim_wrapper
         if wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
@@ -87,10 +61,6 @@ def merge_args(cfg, args):
                             'continue from the work dir.')
         cfg.resume = True
         cfg.load_from = args.resume
-    cfg.launcher = args.launcher
-    if args.quiet:
-        cfg.log_level = 'WARNING'
-        set_quiet()
     return cfg
 
 
@@ -98,14 +68,8 @@ def merge_args(cfg, args):
 def main(argv=None):
     args = parse_args(argv)
     register_all_modules()
-    cfg = load_config(args.config, args.cfg_options)
-    cfg = merge_args(cfg, args)
-    setup_launcher(cfg)
-    if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
-    else:
-        runner = RUNNERS.build(cfg)
-    runner.train()
+    cfg = merge_args(runner_config(args), args)
+    build_runner(cfg).train()
     return 0
 
 
