@@ -181,3 +181,30 @@ def test_damaged_last_checkpoint_without_checkpoints_is_one_error(tmp_path):
     (tmp_path / 'last_checkpoint').write_text('')
     with pytest.raises(CheckpointError, match='names no checkpoint'):
         AtomicCheckpointHook().before_run(FakeRunner(tmp_path, resume=True))
+
+
+def test_endless_batches_reshuffle_per_pass_and_resume_mid_pass():
+    """Loops that run a loader across epochs get a new order every pass,
+    and one rebuilt from the number of batches drawn continues exactly
+    where the first was, without touching the global generators."""
+    from mmengine.dataset import DefaultSampler
+    from torch.utils.data import DataLoader
+
+    from mmnas.engine.loops.resume_state import EndlessBatches
+    data = list(range(12))
+    loader = DataLoader(data, batch_size=3,
+                        sampler=DefaultSampler(data, shuffle=True, seed=0))
+    stream = EndlessBatches(loader)
+    drawn = [next(stream).tolist() for _ in range(10)]
+    first, second = drawn[:4], drawn[4:8]
+    assert sorted(sum(first, [])) == sorted(sum(second, [])) == data
+    assert first != second
+    for k in (0, 4, 6):
+        resumed = EndlessBatches(loader, drawn=k)
+        assert [next(resumed).tolist() for _ in range(10 - k)] == drawn[k:]
+    # getting to the middle of a pass leaves the global generator alone
+    torch.manual_seed(1)
+    expected = torch.rand(1)
+    torch.manual_seed(1)
+    assert next(EndlessBatches(loader, drawn=6)).tolist() == drawn[6]
+    assert torch.equal(torch.rand(1), expected)

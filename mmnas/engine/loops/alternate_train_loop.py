@@ -1,19 +1,20 @@
 """Epoch-based training with a second dataloader for architecture steps."""
-from typing import Dict, Iterator, Union
+from typing import Dict, Union
 
 from mmengine.runner import EpochBasedTrainLoop
 from torch.utils.data import DataLoader
 
 from mmnas.registry import LOOPS
 from mmnas.utils import UserError
-from .resume_state import iter_resumed
+from .resume_state import EndlessBatches
 
 
 @LOOPS.register_module()
 class AlternateEpochBasedTrainLoop(EpochBasedTrainLoop):
     """From epoch ``arch_begin`` on, each iteration hands the model
     ``dict(weight=<train batch>, arch=<arch batch>)`` (the arch loader is
-    cycled as needed, continuing across epochs); before it, the train batch
+    cycled as needed, continuing across epochs, reshuffled every pass);
+    before it, the train batch
     alone (warm-up). Which optimizer uses which batch is the model's
     business (e.g. :class:`DenseNAS`), so the loop drives any such
     algorithm.
@@ -48,19 +49,14 @@ class AlternateEpochBasedTrainLoop(EpochBasedTrainLoop):
         if isinstance(arch_dataloader, dict):
             self.arch_dataloader = runner.build_dataloader(
                 arch_dataloader, seed=runner.seed)
-        self._arch_iter: Union[Iterator, None] = None
+        self._arch_batches: Union[EndlessBatches, None] = None
 
     def _next_arch_batch(self):
-        if self._arch_iter is None:
+        if self._arch_batches is None:
             drawn = max(0, self._epoch - self.arch_begin) * \
                 len(self.dataloader)
-            self._arch_iter = iter_resumed(self.arch_dataloader, drawn)
-        batch = None if self._arch_iter is None \
-            else next(self._arch_iter, None)
-        if batch is None:
-            self._arch_iter = iter(self.arch_dataloader)
-            batch = next(self._arch_iter)
-        return batch
+            self._arch_batches = EndlessBatches(self.arch_dataloader, drawn)
+        return next(self._arch_batches)
 
     def run_epoch(self) -> None:
         self.runner.call_hook('before_train_epoch')

@@ -40,7 +40,7 @@ from mmnas.registry import LOOPS
 from mmnas.utils import (Progress, UserError, atomic_open, atomic_write,
                          track)
 from .base import BaseSearchLoop
-from .resume_state import (global_rng_state, iter_resumed,
+from .resume_state import (EndlessBatches, global_rng_state,
                            set_global_rng_state)
 
 STATE_FILE = 'ponas_table_state.pth'
@@ -117,7 +117,7 @@ class PONASTableLoop(BaseSearchLoop):
         self.table_file = table_file
         self.log_interval = log_interval
         self.seed = seed
-        self._train_iter = None
+        self._train_batches = None
 
     # -- the properties mmengine reads from a train loop --
     @property
@@ -214,16 +214,11 @@ class PONASTableLoop(BaseSearchLoop):
 
     # -- one layer --
     def _next_batch(self):
-        if self._train_iter is None:
-            self._train_iter = iter_resumed(self.dataloader, self._iter)
-        if self._train_iter is None:
-            self._train_iter = iter(self.dataloader)
-        try:
-            return next(self._train_iter)
-        except StopIteration:
-            self._epoch += 1
-            self._train_iter = iter(self.dataloader)
-            return next(self._train_iter)
+        if self._train_batches is None:
+            self._train_batches = EndlessBatches(self.dataloader, self._iter)
+        batch = next(self._train_batches)
+        self._epoch = (self._train_batches.drawn - 1) // len(self.dataloader)
+        return batch
 
     def _finetune(self, layer: str, decided: Dict, rng: random.Random):
         mutator, arch = self.model.mutator, self.model.architecture

@@ -37,27 +37,45 @@ def global_rng_kept():
         set_global_rng_state(state)
 
 
-def iter_resumed(loader, drawn: int) -> Optional[Iterator]:
-    """The iterator of ``loader`` that a loop holds after drawing ``drawn``
-    batches from it, starting a new pass whenever one ends: None before the
-    first batch, an exhausted one at the end of a pass (the loop starts the
-    next pass as it always does), else a new iterator past the batches
-    already drawn from the current pass.
+class EndlessBatches:
+    """Batches of ``loader`` pass after pass, for a loop whose data runs
+    across epochs or layers (DenseNAS' architecture data, PONAS' fine-tune
+    data).
 
-    It is made and advanced with the global generators left as they were:
-    the uninterrupted run drew those batches, and their augmentations,
-    before the point the loop resumes at. Every pass of ``loader`` is taken
-    to yield the same order (the loops never ``set_epoch`` its sampler).
+    Pass ``p`` is ordered by ``loader.sampler.set_epoch(p)``: a new shuffle
+    every pass, as a train loop gives each epoch. The position after
+    ``drawn`` batches is then a function of ``drawn`` alone, so a loop
+    resumed with the ``drawn`` of its checkpoint continues where the
+    interrupted run was. Getting there reads and drops the batches already
+    drawn from the current pass, with the global generators left as they
+    were (the uninterrupted run drew those batches, and their
+    augmentations, before the point the loop resumes at).
     """
-    if drawn == 0:
-        return None
-    skip = drawn % len(loader)
-    if skip == 0:
-        return iter(())
-    print_log(f'Advancing a dataloader {skip} batches to where the '
-              'interrupted run was', logger='current')
-    with global_rng_kept():
-        batches = iter(loader)
-        for _ in range(skip):
-            next(batches)
-    return batches
+
+    def __init__(self, loader, drawn: int = 0) -> None:
+        self.loader = loader
+        self.drawn = drawn
+        self._batches: Optional[Iterator] = None
+
+    def _start_pass(self, index: int) -> Iterator:
+        sampler = getattr(self.loader, 'sampler', None)
+        if hasattr(sampler, 'set_epoch'):
+            sampler.set_epoch(index)
+        return iter(self.loader)
+
+    def __iter__(self) -> 'EndlessBatches':
+        return self
+
+    def __next__(self):
+        index, position = divmod(self.drawn, len(self.loader))
+        if position == 0:
+            self._batches = self._start_pass(index)
+        elif self._batches is None:
+            print_log(f'Advancing a dataloader {position} batches to where '
+                      'the interrupted run was', logger='current')
+            with global_rng_kept():
+                self._batches = self._start_pass(index)
+                for _ in range(position):
+                    next(self._batches)
+        self.drawn += 1
+        return next(self._batches)
