@@ -60,7 +60,7 @@ def main():
               f'{exact[metric]}, equal: {chained == exact[metric]}')
     algo.cost_cfg['metric'] = 'flops'
     algo._table = None
-    soft = float(algo.expected_cost(skip_reg=0.))
+    soft = algo.expected_cost(skip_reg=0.).detach().item()
     print(f'expected flops at softmax(logits): {soft:.0f}; '
           f'{time.time() - start:.0f} s')
 

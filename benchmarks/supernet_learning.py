@@ -79,7 +79,7 @@ for _ in range(epochs):
         opt.zero_grad()
         loss.backward()
         opt.step()
-        hist.append(float(loss))
+        hist.append(loss.item())
     curve.append(sum(hist[-10:]) / 10)
 print(json.dumps(curve))
 '''
@@ -146,7 +146,7 @@ def train(policy, cfg, x, y, perm, epochs, seed):
             opt.zero_grad()
             loss.backward()
             opt.step()
-            hist.append(float(loss))
+            hist.append(loss.item())
         curve.append(sum(hist[-10:]) / 10)
     return curve
 
