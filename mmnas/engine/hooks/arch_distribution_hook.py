@@ -6,8 +6,8 @@ import os.path as osp
 from typing import Dict, List
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
+from mmnas.engine.utils import runner_model
 from mmnas.registry import HOOKS
 from mmnas.utils import UserError, atomic_open, atomic_write
 
@@ -79,8 +79,7 @@ class ArchDistributionHook(Hook):
     def _record(self, runner, epoch: int) -> None:
         if runner.rank != 0:
             return
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
+        model = runner_model(runner)
         self.records.append(
             dict(epoch=epoch, layers=arch_distribution(model.mutator)))
         atomic_write(self.path,

@@ -1,8 +1,8 @@
 """Refuse a checkpoint of another model instead of training or searching
 with mostly random weights (mmengine loads non-strictly and only warns)."""
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
+from mmnas.engine.utils import runner_model
 from mmnas.registry import HOOKS
 from mmnas.utils.checkpoint_io import CheckpointError
 
@@ -26,8 +26,7 @@ class CheckpointMatchHook(Hook):
         self.min_fraction = min_fraction
 
     def after_load_checkpoint(self, runner, checkpoint) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
+        model = runner_model(runner)
         state = checkpoint.get('state_dict', checkpoint) \
             if isinstance(checkpoint, dict) else None
         source = runner._load_from or 'the checkpoint to resume from'

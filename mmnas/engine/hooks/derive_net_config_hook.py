@@ -4,8 +4,8 @@ import os.path as osp
 from typing import Optional
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
+from mmnas.engine.utils import runner_model
 from mmnas.registry import HOOKS
 from mmnas.structures import dump_subnet
 from mmnas.utils import atomic_write
@@ -34,8 +34,7 @@ class DeriveNetConfigHook(Hook):
     def _write(self, runner) -> None:
         if runner.rank != 0:
             return
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
+        model = runner_model(runner)
         choices, net_config = model.derive()
         out_dir = self.out_dir or runner.work_dir
         os.makedirs(out_dir, exist_ok=True)

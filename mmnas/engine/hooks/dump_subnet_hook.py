@@ -3,8 +3,8 @@ import os.path as osp
 from typing import Optional
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
+from mmnas.engine.utils import runner_model
 from mmnas.models.mutables import argmax_choices
 from mmnas.registry import HOOKS
 from mmnas.structures import dump_subnet
@@ -32,8 +32,7 @@ class DumpSubnetHook(Hook):
     def _dump(self, runner, name: str) -> None:
         if runner.rank != 0:
             return
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
+        model = runner_model(runner)
         path = osp.join(self.out_dir or runner.work_dir, name)
         dump_subnet(argmax_choices(model.mutator), path)
         runner.logger.info(f'subnet written to {path}')

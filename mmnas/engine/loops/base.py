@@ -1,7 +1,8 @@
 """What a loop that searches from the train slot of a runner shares."""
 import torch.nn as nn
-from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
+
+from mmnas.engine.utils import runner_model
 
 
 class BaseSearchLoop(BaseLoop):
@@ -27,5 +28,4 @@ class BaseSearchLoop(BaseLoop):
 
     @property
     def model(self) -> nn.Module:
-        model = self.runner.model
-        return model.module if is_model_wrapper(model) else model
+        return runner_model(self.runner)
