@@ -1,17 +1,14 @@
 """Writes the subnet a differentiable search currently derives."""
 import os.path as osp
-from typing import Optional
 
-from mmengine.hooks import Hook
-
-from mmnas.engine.utils import runner_model
 from mmnas.models.mutables import argmax_choices
 from mmnas.registry import HOOKS
 from mmnas.structures import dump_subnet
+from .periodic_write_hook import PeriodicWriteHook
 
 
 @HOOKS.register_module()
-class DumpSubnetHook(Hook):
+class DumpSubnetHook(PeriodicWriteHook):
     """Every ``interval`` epochs write ``subnet_epoch_<n>.yaml`` and at the
     end of training ``subnet_final.yaml`` to the work dir: each
     differentiable decision at its argmax (others at their current choice),
@@ -22,24 +19,9 @@ class DumpSubnetHook(Hook):
         out_dir (str, optional): Where to write; defaults to the work dir.
     """
 
-    priority = 'LOW'
-
-    def __init__(self, interval: int = 1,
-                 out_dir: Optional[str] = None) -> None:
-        self.interval = interval
-        self.out_dir = out_dir
-
-    def _dump(self, runner, name: str) -> None:
-        if runner.rank != 0:
-            return
-        model = runner_model(runner)
-        path = osp.join(self.out_dir or runner.work_dir, name)
+    def write(self, runner, model, out_dir, epoch) -> None:
+        name = 'subnet_final.yaml' if epoch is None \
+            else f'subnet_epoch_{epoch}.yaml'
+        path = osp.join(out_dir, name)
         dump_subnet(argmax_choices(model.mutator), path)
         runner.logger.info(f'subnet written to {path}')
-
-    def after_train_epoch(self, runner) -> None:
-        if self.interval > 0 and self.every_n_epochs(runner, self.interval):
-            self._dump(runner, f'subnet_epoch_{runner.epoch + 1}.yaml')
-
-    def after_train(self, runner) -> None:
-        self._dump(runner, 'subnet_final.yaml')
