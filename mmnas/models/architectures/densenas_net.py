@@ -105,6 +105,19 @@ def format_net_config(rows: List[list]) -> str:
     return '|\n'.join(repr(r) for r in rows)
 
 
+def he_fout_init(module: nn.Module) -> None:
+    """DenseNAS ``he_fout``: conv weights ~ N(0, 2 / (k*k*out/groups)), BN
+    weight 1 and bias 0, for every layer of ``module``."""
+    for m in module.modules():
+        if isinstance(m, nn.Conv2d):
+            n = m.kernel_size[0] * m.kernel_size[1] * m.out_channels \
+                / m.groups
+            nn.init.normal_(m.weight, 0, math.sqrt(2. / n))
+        elif isinstance(m, nn.modules.batchnorm._BatchNorm):
+            nn.init.constant_(m.weight, 1)
+            nn.init.constant_(m.bias, 0)
+
+
 @MODELS.register_module()
 class DenseNASNet(BaseModule):
     """Static DenseNAS backbone (both search spaces).
@@ -147,18 +160,9 @@ class DenseNASNet(BaseModule):
         self.out_channels = width
 
     def init_weights(self) -> None:
-        """DenseNAS ``he_fout``: conv weights ~ N(0, 2 / (k*k*out/groups))."""
         super().init_weights()
-        if self.init_cfg is not None:
-            return
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                n = m.kernel_size[0] * m.kernel_size[1] * m.out_channels \
-                    / m.groups
-                nn.init.normal_(m.weight, 0, math.sqrt(2. / n))
-            elif isinstance(m, nn.modules.batchnorm._BatchNorm):
-                nn.init.constant_(m.weight, 1)
-                nn.init.constant_(m.bias, 0)
+        if self.init_cfg is None:
+            he_fout_init(self)
 
     def forward(self, x: torch.Tensor):
         x = self.stem(x)

@@ -14,7 +14,6 @@ ops) and the conversion of choices to a DenseNAS ``net_config`` live here
 because they follow the graph of the space.
 """
 import copy
-import math
 from typing import Any, Callable, Dict, List, Optional, Union
 
 import torch
@@ -27,7 +26,7 @@ from mmnas.utils import UserError
 from ..mutables import OneHotMutableOP
 from ..mutables.diff_path import DiffMutablePath
 from .densenas_net import (DENSENAS_NORM, densenas_op_cfg, format_net_config,
-                           op_out_channels)
+                           he_fout_init, op_out_channels)
 
 _MB_OPS = [f'mbconv_k{k}_t{t}' for k in (3, 5, 7) for t in (3, 6)]
 
@@ -151,18 +150,9 @@ class DenseNASSupernet(BaseModule):
 
     # network ----------------------------------------------------------
     def init_weights(self) -> None:
-        """DenseNAS ``he_fout`` conv init (as :class:`DenseNASNet`)."""
         super().init_weights()
-        if self.init_cfg is not None:
-            return
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                n = m.kernel_size[0] * m.kernel_size[1] * m.out_channels \
-                    / m.groups
-                nn.init.normal_(m.weight, 0, math.sqrt(2. / n))
-            elif isinstance(m, nn.modules.batchnorm._BatchNorm):
-                nn.init.constant_(m.weight, 1)
-                nn.init.constant_(m.bias, 0)
+        if self.init_cfg is None:
+            he_fout_init(self)
 
     def forward(self, x: torch.Tensor):
         inbox: Dict[int, List[torch.Tensor]] = {}
