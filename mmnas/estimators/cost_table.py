@@ -308,23 +308,16 @@ class CostTable:
     def cost(self, choices: Mapping[str, Any]) -> Cost:
         """Params/FLOPs of the subnet ``choices`` (one entry per
         decision)."""
-        params, flops = self.fixed['params'], self.fixed['flops']
         try:
-            for decision, table in self._entries.items():
-                p, f, kids = table[choices[decision]]
-                params += p
-                flops += f
-                if kids:
-                    p, f = _nested_cost(kids, choices)
-                    params += p
-                    flops += f
+            params, flops = _nested_cost(self._entries.items(), choices)
         except (KeyError, TypeError):
             self._refuse(choices)
         # flat: every decision was looked up, so equal sizes mean equal keys
         if len(choices) != len(self._space) or (
                 self._nested and choices.keys() != self._space.keys()):
             self._refuse(choices)
-        return dict(params=params, flops=flops)
+        return dict(params=self.fixed['params'] + params,
+                    flops=self.fixed['flops'] + flops)
 
     def bounds(self) -> Dict[str, Tuple[int, int]]:
         """``{'params': (min, max), 'flops': (min, max)}`` over the space,
@@ -385,7 +378,9 @@ class CostTable:
         return table
 
 
-def _nested_cost(kids: tuple, choices: Mapping[str, Any]) -> Tuple[int, int]:
+def _nested_cost(kids, choices: Mapping[str, Any]) -> Tuple[int, int]:
+    """Params and FLOPs that the ``(decision, table)`` pairs ``kids`` and
+    the decisions nested in them add for ``choices``."""
     params = flops = 0
     for decision, table in kids:
         p, f, deeper = table[choices[decision]]
