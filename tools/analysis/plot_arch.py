@@ -19,7 +19,8 @@ gives the derived path and its net_config.
 import argparse
 import sys
 
-from mmnas.utils import UserError, atomic_open, cli_main
+from mmnas.utils import UserError, cli_main
+from mmnas.utils.plotting import pyplot, save_png
 
 
 def load_densenas(config: str, checkpoint: str, cfg_options=None):
@@ -43,9 +44,7 @@ def load_densenas(config: str, checkpoint: str, cfg_options=None):
 
 
 def plot_densenas(model, out: str, title: str = '') -> str:
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     import numpy as np
     from matplotlib.patches import Rectangle
 
@@ -115,10 +114,7 @@ def plot_densenas(model, out: str, title: str = '') -> str:
     fig.suptitle(f'{title}  derived path: blocks '
                  f'{" -> ".join(map(str, path))}', fontsize=11)
     fig.tight_layout()
-    with atomic_open(out, 'wb') as f:
-        fig.savefig(f, format='png', dpi=100)
-    plt.close(fig)
-    return out
+    return save_png(fig, out)
 
 
 @cli_main

@@ -16,7 +16,8 @@ import os.path as osp
 import sys
 from typing import Dict, List
 
-from mmnas.utils import UserError, atomic_open, cli_main
+from mmnas.utils import UserError, cli_main
+from mmnas.utils.plotting import pyplot, save_png
 
 UNITS = dict(flops='MFLOPs', params='M params', latency='ms')
 
@@ -91,9 +92,7 @@ def chosen(work_dir: str, entries: List[Dict]) -> Dict:
 
 
 def plot(work_dir: str, out: str, x: str = 'flops') -> str:
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     entries = read_log(work_dir)
     if x not in entries[0]:
@@ -148,10 +147,7 @@ def plot(work_dir: str, out: str, x: str = 'flops') -> str:
     ax1.legend(loc='lower right', fontsize=8)
     fig.suptitle(osp.basename(osp.normpath(work_dir)))
     fig.tight_layout()
-    with atomic_open(out, 'wb') as f:
-        fig.savefig(f, format='png', dpi=100)
-    plt.close(fig)
-    return out
+    return save_png(fig, out)
 
 
 @cli_main

@@ -9,7 +9,8 @@ from mmengine.hooks import Hook
 
 from mmnas.engine.utils import runner_model
 from mmnas.registry import HOOKS
-from mmnas.utils import UserError, atomic_open, atomic_write
+from mmnas.utils import UserError, atomic_write
+from mmnas.utils.plotting import pyplot, save_png
 
 
 def arch_distribution(mutator) -> Dict[str, Dict]:
@@ -90,9 +91,7 @@ def plot_arch_history(path: str, out: str) -> str:
     """Plot an ``arch_distribution.jsonl`` as a PNG: entropy per layer and
     epoch (left) and the last epoch's probabilities per layer and choice
     with the argmax marked (right). Returns ``out``."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     import numpy as np
 
     records = read_arch_history(path)
@@ -133,7 +132,4 @@ def plot_arch_history(path: str, out: str) -> str:
                      fontweight='bold' if best else 'normal')
     fig.colorbar(im1, ax=ax1)
     fig.tight_layout()
-    with atomic_open(out, 'wb') as f:
-        fig.savefig(f, format='png', dpi=100)
-    plt.close(fig)
-    return out
+    return save_png(fig, out)
