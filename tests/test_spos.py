@@ -118,6 +118,15 @@ def test_impossible_constraint_is_one_clear_error(supernet_ckpt, tmp_path):
     assert 'Traceback' not in proc.stdout
 
 
+def test_unknown_score_key_is_one_clear_error(supernet_ckpt, tmp_path):
+    proc = run_tool(search_args(tmp_path, supernet_ckpt, 2.6) +
+                    ['train_cfg.score_key=accuracy/top5'], check=False)
+    assert proc.returncode == 2
+    assert "score_key 'accuracy/top5' is not among the metrics " \
+        "['accuracy/top1']" in proc.stdout
+    assert 'Traceback' not in proc.stdout
+
+
 # -- subnet files --
 
 def test_mmrazor_subnet_file_loads_unchanged_and_round_trips(tmp_path):

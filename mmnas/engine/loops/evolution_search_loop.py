@@ -266,12 +266,8 @@ class EvolutionSearchLoop(BaseSearchLoop):
         for data in self.dataloader:
             outputs = model.val_step(data)
             self.evaluator.process(data_samples=outputs, data_batch=data)
-        metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
-        if self.score_key not in metrics:
-            raise UserError(f'score_key {self.score_key!r} is not among the '
-                            f'metrics {sorted(metrics)}; set '
-                            'train_cfg.score_key to one of them.')
-        return float(metrics[self.score_key])
+        return self.score_of(
+            self.evaluator.evaluate(len(self.dataloader.dataset)))
 
     # -- state --
     @property

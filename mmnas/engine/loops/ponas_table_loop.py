@@ -128,7 +128,6 @@ class PONASTableLoop(BaseSearchLoop):
     def max_iters(self) -> int:
         return self.finetune_iters * len(self.model.mutator.search_groups)
 
-
     @property
     def table_path(self) -> str:
         return osp.join(self.runner.work_dir, self.table_file)
@@ -265,12 +264,7 @@ class PONASTableLoop(BaseSearchLoop):
                     outputs = arch.val_step(data)
                 self.evaluator.process(data_samples=outputs, data_batch=data)
                 size += len(outputs)
-            metrics = self.evaluator.evaluate(size)
-            if self.score_key not in metrics:
-                raise UserError(
-                    f'score_key {self.score_key!r} is not among the metrics '
-                    f'{sorted(metrics)}; set train_cfg.score_key to one.')
-            scores[cand] = float(metrics[self.score_key])
+            scores[cand] = self.score_of(self.evaluator.evaluate(size))
         return scores
 
     def run(self) -> nn.Module:
