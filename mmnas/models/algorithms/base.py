@@ -3,7 +3,7 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModel
+from mmengine.model import BaseModel, MMDistributedDataParallel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmnas.registry import MODELS, TASK_UTILS
@@ -77,3 +77,21 @@ class BaseAlgorithm(BaseModel):
                 'architecture=dict(optimizer=...), mutator=dict(optimizer='
                 f'...)) in the config (see configs/nas/{name.lower()}/).')
         return optim_wrapper['architecture'], optim_wrapper['mutator']
+
+
+class SearchStepDDP(MMDistributedDataParallel):
+    """DistributedDataParallel for an algorithm that makes its own training
+    step, ``search_step(data, optim_wrapper, runner_model)`` (a weight and
+    an architecture optimizer; the forwards go through this wrapper so
+    gradients are synchronised). Candidates a rank did not sample get no
+    gradient, so unused parameters are searched for by default."""
+
+    def __init__(self, module, find_unused_parameters: bool = True,
+                 **kwargs) -> None:
+        super().__init__(
+            module=module, find_unused_parameters=find_unused_parameters,
+            **kwargs)
+
+    def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
+        return self.module.search_step(data, optim_wrapper, self)
+

@@ -17,12 +17,11 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmengine.model import MMDistributedDataParallel
 
 from mmnas.registry import MODEL_WRAPPERS, MODELS
 from mmnas.utils import UserError
 from ..architectures.densenas_supernet import DenseNASSupernet
-from .base import BaseAlgorithm
+from .base import BaseAlgorithm, SearchStepDDP
 
 COST_METRICS = ('flops', 'params', 'latency')
 
@@ -204,16 +203,6 @@ class DenseNAS(BaseAlgorithm):
 
 
 @MODEL_WRAPPERS.register_module()
-class DenseNASDDP(MMDistributedDataParallel):
-    """DistributedDataParallel for DenseNAS: runs the algorithm's weight +
-    architecture step with the forwards going through DDP. Unsampled
-    candidates get no gradient, so unused parameters are searched for."""
-
-    def __init__(self, module, find_unused_parameters: bool = True,
-                 **kwargs) -> None:
-        super().__init__(
-            module=module, find_unused_parameters=find_unused_parameters,
-            **kwargs)
-
-    def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
-        return self.module.search_step(data, optim_wrapper, self)
+class DenseNASDDP(SearchStepDDP):
+    """:class:`SearchStepDDP` for DenseNAS (its weight and architecture
+    steps on their two batches)."""

@@ -24,12 +24,11 @@ import torch
 import torch.nn as nn
 from mmengine import dist
 from mmengine.logging import MessageHub, MMLogger
-from mmengine.model import MMDistributedDataParallel
 
 from mmnas.registry import MODEL_WRAPPERS, MODELS
 from mmnas.utils import UserError
 from ..mutables import OneHotMutableOP, argmax_choices
-from .base import BaseAlgorithm
+from .base import BaseAlgorithm, SearchStepDDP
 
 PHASES = ('pretrain', 'search', 'finetune')
 
@@ -203,10 +202,10 @@ class DSNAS(BaseAlgorithm):
         return super().forward(inputs, data_samples, mode)
 
     def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
-        return self.dsnas_step(data, optim_wrapper, self)
+        return self.search_step(data, optim_wrapper, self)
 
-    def dsnas_step(self, data, optim_wrapper,
-                   runner_model: nn.Module) -> Dict[str, torch.Tensor]:
+    def search_step(self, data, optim_wrapper,
+                    runner_model: nn.Module) -> Dict[str, torch.Tensor]:
         """One step: freeze the subnet when fine-tuning starts, one forward
         and backward through ``runner_model`` (this model, or its DDP
         wrapper so gradients are synchronised), a weight step, and an
@@ -227,17 +226,6 @@ class DSNAS(BaseAlgorithm):
 
 
 @MODEL_WRAPPERS.register_module()
-class DSNASDDP(MMDistributedDataParallel):
-    """DistributedDataParallel for DSNAS: runs the algorithm's two-optimizer
-    step with the forward going through DDP. Candidates a rank did not
-    sample (and, once frozen, the unchosen ones) get no gradient, so unused
-    parameters are searched for by default."""
-
-    def __init__(self, module, find_unused_parameters: bool = True,
-                 **kwargs) -> None:
-        super().__init__(
-            module=module, find_unused_parameters=find_unused_parameters,
-            **kwargs)
-
-    def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
-        return self.module.dsnas_step(data, optim_wrapper, self)
+class DSNASDDP(SearchStepDDP):
+    """:class:`SearchStepDDP` for DSNAS (once the subnet is frozen, the
+    unchosen candidates get no gradient either)."""
