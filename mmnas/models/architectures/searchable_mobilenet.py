@@ -7,16 +7,12 @@ with its own mutable (MMRazor: ``mb_k3e1`` only); every other block is a
 mutable over MBConv k3/5/7 x e3/6 and identity, named
 ``layers.<stage>.<block>``.
 """
-import copy
 from typing import List, Optional, Sequence
 
-import torch
-import torch.nn as nn
 from mmcls.models.utils import make_divisible
-from mmcv.cnn import ConvModule
-from mmengine.model import BaseModule
 
 from mmnas.registry import MODELS
+from .staged_backbone import StagedSearchBackbone
 
 # [out channels, number of blocks, stride of the first block] per stage
 PROXYLESS_GPU_STAGES = [
@@ -31,7 +27,7 @@ PROXYLESS_GPU_STAGES = [
 
 
 @MODELS.register_module()
-class SearchableMobileNet(BaseModule):
+class SearchableMobileNet(StagedSearchBackbone):
     """Args:
         mutable_cfg (dict): Config of the mutable built for every block; it
             gets ``module_kwargs`` (in/out channels, stride) filled in.
@@ -64,42 +60,11 @@ class SearchableMobileNet(BaseModule):
                           layer=['_BatchNorm', 'GroupNorm'])
                  ]) -> None:
         super().__init__(init_cfg=init_cfg)
-        for i in out_indices:
-            if not 0 <= i <= len(arch_setting):
-                raise ValueError(f'out_indices must be in [0, '
-                                 f'{len(arch_setting)}], got {i}')
-        self.out_indices = out_indices
-        in_channels = make_divisible(first_channels * widen_factor, 8)
-        self.conv1 = ConvModule(3, in_channels, 3,
-                                stride=1 if small_input else 2, padding=1,
-                                norm_cfg=norm_cfg, act_cfg=act_cfg)
-        self.layers = nn.ModuleList()
-        for i, (channels, num_blocks, stride) in enumerate(arch_setting):
-            stage_cfg = first_mutable_cfg if i == 0 and first_mutable_cfg \
-                else mutable_cfg
-            out_channels = make_divisible(channels * widen_factor, 8)
-            blocks = []
-            for j in range(num_blocks):
-                cfg = copy.deepcopy(stage_cfg)
-                cfg['module_kwargs'] = dict(
-                    cfg.get('module_kwargs') or {},
-                    in_channels=in_channels,
-                    out_channels=out_channels,
-                    stride=stride if j == 0 else 1)
-                blocks.append(MODELS.build(cfg))
-                in_channels = out_channels
-            self.layers.append(nn.Sequential(*blocks))
-        self.last_conv = ConvModule(in_channels, last_channels, 1,
-                                    norm_cfg=norm_cfg, act_cfg=act_cfg)
-
-    def forward(self, x: torch.Tensor):
-        x = self.conv1(x)
-        outs = []
-        for i, layer in enumerate(self.layers):
-            x = layer(x)
-            if i in self.out_indices:
-                outs.append(x)
-        x = self.last_conv(x)
-        if len(self.layers) in self.out_indices:
-            outs.append(x)
-        return tuple(outs)
+        stages = [(first_mutable_cfg if i == 0 and first_mutable_cfg
+                   else mutable_cfg, make_divisible(channels * widen_factor, 8),
+                   num_blocks, stride)
+                  for i, (channels, num_blocks, stride)
+                  in enumerate(arch_setting)]
+        self.build_layers(make_divisible(first_channels * widen_factor, 8),
+                          stages, last_channels, small_input, out_indices,
+                          norm_cfg, act_cfg)

@@ -6,22 +6,19 @@ four stages of searchable blocks whose first block halves the resolution
 Each block is a mutable (by default a ``OneShotMutableOP`` over
 shuffle_3x3 / 5x5 / 7x7 / xception) named ``layers.<stage>.<block>``.
 """
-import copy
 from typing import List, Sequence
 
-import torch
 import torch.nn as nn
-from mmcv.cnn import ConvModule
-from mmengine.model import BaseModule
 
 from mmnas.registry import MODELS
+from .staged_backbone import StagedSearchBackbone
 
 # [out channels, number of blocks] per stage, as in SPOS
 SPOS_SHUFFLENET_STAGES = [[64, 4], [160, 4], [320, 8], [640, 4]]
 
 
 @MODELS.register_module()
-class SearchableShuffleNetV2(BaseModule):
+class SearchableShuffleNetV2(StagedSearchBackbone):
     """Args:
         mutable_cfg (dict): Config of the mutable built for every block; it
             gets ``module_kwargs`` (in/out channels, stride) filled in.
@@ -46,31 +43,10 @@ class SearchableShuffleNetV2(BaseModule):
                  act_cfg: dict = dict(type='ReLU'),
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
-        for i in out_indices:
-            if not 0 <= i <= len(arch_setting):
-                raise ValueError(f'out_indices must be in [0, '
-                                 f'{len(arch_setting)}], got {i}')
-        self.out_indices = out_indices
-        self.conv1 = ConvModule(3, stem_channels, 3,
-                                stride=1 if small_input else 2, padding=1,
-                                norm_cfg=norm_cfg, act_cfg=act_cfg)
-        in_channels = stem_channels
-        self.layers = nn.ModuleList()
-        for channels, num_blocks in arch_setting:
-            out_channels = round(channels * widen_factor)
-            blocks = []
-            for j in range(num_blocks):
-                cfg = copy.deepcopy(mutable_cfg)
-                cfg['module_kwargs'] = dict(
-                    cfg.get('module_kwargs') or {},
-                    in_channels=in_channels,
-                    out_channels=out_channels,
-                    stride=2 if j == 0 else 1)
-                blocks.append(MODELS.build(cfg))
-                in_channels = out_channels
-            self.layers.append(nn.Sequential(*blocks))
-        self.last_conv = ConvModule(in_channels, last_channels, 1,
-                                    norm_cfg=norm_cfg, act_cfg=act_cfg)
+        stages = [(mutable_cfg, round(channels * widen_factor), num_blocks, 2)
+                  for channels, num_blocks in arch_setting]
+        self.build_layers(stem_channels, stages, last_channels, small_input,
+                          out_indices, norm_cfg, act_cfg)
 
     def init_weights(self) -> None:
         """SPOS initialisation: small normal convs, BN bias 1e-4."""
@@ -89,15 +65,3 @@ class SearchableShuffleNetV2(BaseModule):
                     nn.init.constant_(m.weight, 1)
                     nn.init.constant_(m.bias, 1e-4)
                 nn.init.constant_(m.running_mean, 0)
-
-    def forward(self, x: torch.Tensor):
-        x = self.conv1(x)
-        outs = []
-        for i, layer in enumerate(self.layers):
-            x = layer(x)
-            if i in self.out_indices:
-                outs.append(x)
-        x = self.last_conv(x)
-        if len(self.layers) in self.out_indices:
-            outs.append(x)
-        return tuple(outs)
