@@ -50,6 +50,16 @@ class BaseMutable(BaseModule):
     def is_fixed(self) -> bool:
         return self._is_fixed
 
+    def check_switch(self, choice: Any) -> None:
+        """:meth:`check_choice`, and refuse to leave the choice a fixed
+        mutable is fixed to (its other candidates are gone)."""
+        if self.is_fixed and choice != self.current_choice:
+            raise RuntimeError(
+                f'This {type(self).__name__} is fixed to '
+                f'{self.current_choice!r}; it cannot switch to {choice!r}. '
+                'Build a new supernet to search.')
+        self.check_choice(choice)
+
     @property
     def num_choices(self) -> int:
         return len(self.choices)

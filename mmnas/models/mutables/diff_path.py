@@ -53,11 +53,7 @@ class DiffMutablePath(ArchLogitsMixin, BaseMutable):
 
     @current_choice.setter
     def current_choice(self, choice: Any) -> None:
-        if self.is_fixed and choice != self._current:
-            raise RuntimeError(
-                f'This path is fixed to {self._current!r}; it cannot switch '
-                f'to {choice!r}. Build a new supernet to search.')
-        self.check_choice(choice)
+        self.check_switch(choice)
         self._current = choice
 
     def fix_chosen(self, chosen: Any) -> None:

@@ -244,11 +244,7 @@ class OneShotMutableChannel(BaseMutable):
 
     @current_choice.setter
     def current_choice(self, choice: float) -> None:
-        if self.is_fixed and choice != self._current:
-            raise RuntimeError(
-                f'This mutable is fixed to {self._current!r}; it cannot '
-                f'switch to {choice!r}. Build a new supernet to search.')
-        self.check_choice(choice)
+        self.check_switch(choice)
         self._current = choice
         if self.is_fixed:
             return
