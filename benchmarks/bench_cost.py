@@ -17,16 +17,15 @@ subprocess; mmnas never imports it.
 """
 import argparse
 import json
-import os
 import os.path as osp
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
 import torch
+
+from peer import DEFAULT_PYTHON, run_peer
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT,
@@ -86,29 +85,18 @@ def parse_args():
     ap.add_argument('--shape', type=int, default=224)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--peer-python', default=os.environ.get(
-        'MMNAS_PEER_PYTHON', '/work/peer_venv/bin/python'))
+    ap.add_argument('--peer-python', default=DEFAULT_PYTHON)
     return ap.parse_args()
 
 
-def run_peer(python, subnets, shape, threads):
-    if not osp.isfile(python):
-        sys.exit(f'error: no MMRazor venv at {python}; build it with '
-                 'bash ../shared/peers/mmrazor/setup.sh /work/peer_venv or '
-                 'pass --peer-python.')
-    with tempfile.TemporaryDirectory() as d:
-        script = osp.join(d, 'peer_cost.py')
-        with open(script, 'w') as f:
-            f.write(PEER_SCRIPT)
+def peer_costs(python, subnets, shape, threads):
+    """MMRazor's check of each subnet, timed in its own venv."""
+    def inputs(d):
         arg = osp.join(d, 'args.json')  # too long for a command line
         with open(arg, 'w') as f:
             json.dump(dict(subnets=subnets, shape=shape, threads=threads), f)
-        env = dict(os.environ, OMP_NUM_THREADS=str(threads))
-        proc = subprocess.run([python, script, arg], env=env, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if proc.returncode != 0:
-        sys.exit(f'error: MMRazor peer failed:\n{proc.stderr[-3000:]}')
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        return [arg]
+    return run_peer(python, PEER_SCRIPT, inputs, threads)
 
 
 def main():
@@ -144,7 +132,8 @@ def main():
     equal = sum(a == b for a, b in zip(ours, full))
 
     peer_subnets = subnets[:args.peer_subnets]
-    peer = run_peer(args.peer_python, peer_subnets, list(shape), args.threads)
+    peer = peer_costs(args.peer_python, peer_subnets, list(shape),
+                      args.threads)
     rows = peer['rows']
     peer_check_s = statistics.median(r['check_s'] for r in rows)
     peer_est_s = statistics.median(r['estimate_s'] for r in rows)

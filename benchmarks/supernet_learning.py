@@ -20,16 +20,14 @@ are kept as one tensor, so both toolkits see the same bytes in the same
 order.
 """
 import argparse
-import json
-import os
 import os.path as osp
 import random
-import subprocess
 import sys
-import tempfile
 
 import numpy as np
 import torch
+
+from peer import check_peer, run_peer
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT,
@@ -151,23 +149,19 @@ def train(policy, cfg, x, y, perm, epochs, seed):
     return curve
 
 
-def run_peer(python, x, y, perm, epochs, seed):
-    with tempfile.TemporaryDirectory() as d:
-        script, data = osp.join(d, 'peer.py'), osp.join(d, 'data.npz')
-        with open(script, 'w') as f:
-            f.write(PEER_SCRIPT)
+def peer_curve(python, x, y, perm, epochs, seed):
+    """The same loop on MMRazor's supernet, in its own venv."""
+    def inputs(d):
+        data = osp.join(d, 'data.npz')
         np.savez(data, x=x.numpy(), y=y.numpy(), perm=perm.numpy())
-        proc = subprocess.run([python, script, data, str(epochs), str(seed)],
-                              text=True, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE,
-                              env=dict(os.environ, OMP_NUM_THREADS='1'))
-    if proc.returncode != 0:
-        sys.exit(f'error: MMRazor peer failed:\n{proc.stderr[-3000:]}')
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        return [data, str(epochs), str(seed)]
+    return run_peer(python, PEER_SCRIPT, inputs, threads=1)
 
 
 def main():
     args = parse_args()
+    if args.peer_python:
+        check_peer(args.peer_python)  # before minutes of training
     torch.set_num_threads(1)
     sys.path.insert(0, ROOT)
     from mmengine.logging import MMLogger
@@ -184,7 +178,7 @@ def main():
     curves = {p: train(p, cfg, x, y, perm, args.epochs, args.seed)
               for p in args.policies}
     if args.peer_python:
-        curves['mmrazor'] = run_peer(args.peer_python, x, y, perm,
+        curves['mmrazor'] = peer_curve(args.peer_python, x, y, perm,
                                      args.epochs, args.seed)
     print('policy   ' + ' '.join(f'ep{e + 1:<4}' for e in range(args.epochs)))
     for policy, curve in curves.items():
