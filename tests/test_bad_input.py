@@ -166,6 +166,19 @@ def test_empty_class_folder(run, work, tiny_cfg, tmp_path, digits_root):
     untouched(work)
 
 
+@pytest.mark.parametrize('layout', ['no class folder', 'no image at all'])
+def test_data_folder_without_images(layout, tmp_path):
+    from mmnas.datasets import ImageFolder
+    from mmnas.utils import UserError
+    (tmp_path / 'train').mkdir()
+    if layout == 'no image at all':
+        (tmp_path / 'train' / '0').mkdir()
+    expected = 'holds no class folder' if layout == 'no class folder' \
+        else 'no class folder in .* holds an image'
+    with pytest.raises(UserError, match=expected):
+        ImageFolder(data_root=str(tmp_path), data_prefix='train')
+
+
 def test_work_dir_not_writable(run, tiny_cfg, tmp_path):
     blocker = tmp_path / 'a_file'
     blocker.write_bytes(FINISHED)

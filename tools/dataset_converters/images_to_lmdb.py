@@ -12,7 +12,8 @@ for IO speed):
     OUT_DIR/classes.txt   the class folders, sorted (label = line number)
 
 with the images and labels mmcls' CustomDataset finds in the folders
-(sorted class folders, files sorted within each, its image extensions).
+(sorted class folders, files sorted within each, its image extensions;
+the ImageFolder dataset's checks).
 The bytes are stored as they are, so LoadImageFromFile decodes them as it
 decodes the files. The configs ``configs/_base_/datasets/*_lmdb.py`` read
 the result: the list file as ``ann_file`` (LmdbBackend cannot list a
@@ -38,10 +39,9 @@ MAX_KEY = 511
 
 def find_split(data_root: str, split: str
                ) -> Tuple[List[str], List[Tuple[str, int]]]:
-    """``(classes, [(CLASS/IMAGE, label), ...])`` of one split, as mmcls'
-    CustomDataset lists them; bad layouts are UserErrors."""
-    from mmcls.datasets import CustomDataset
-    from mmcls.datasets.custom import find_folders, get_samples
+    """``(classes, [(CLASS/IMAGE, label), ...])`` of one split, as the
+    ImageFolder dataset lists them; bad layouts are UserErrors."""
+    from mmnas.datasets import ImageFolder
 
     folder = osp.join(data_root, split)
     if not osp.isdir(folder):
@@ -49,20 +49,10 @@ def find_split(data_root: str, split: str
             f'{folder!r} is not a folder. images_to_lmdb.py expects '
             'DATA_ROOT/SPLIT/CLASS/IMAGE; name the split folders of '
             'DATA_ROOT with --splits.')
-    listing = CustomDataset(data_root=data_root, data_prefix=split,
-                            lazy_init=True)
-    classes, folder_to_idx = find_folders(listing.img_prefix)
-    if not classes:
-        raise UserError(f'{folder!r} holds no class folder; expected '
-                        f'{folder}/CLASS/IMAGE.')
-    samples, empty = get_samples(listing.img_prefix, folder_to_idx,
-                                 listing.is_valid_file)
-    if empty:
-        raise UserError(
-            f'class folder(s) {", ".join(sorted(empty))} in {folder!r} hold '
-            f'no image ({", ".join(sorted(listing.extensions))}). Add images '
-            'or remove the empty folder(s) from every split.')
-    return classes, samples
+    listing = ImageFolder(data_root=data_root, data_prefix=split,
+                          lazy_init=True)
+    samples = listing._find_samples()
+    return list(listing.CLASSES), samples
 
 
 def check_keys(folder: str, samples: List[Tuple[str, int]]) -> None:
