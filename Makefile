@@ -1,5 +1,6 @@
 # make demo : install into .venv and run the four SPOS steps on digits
 # make test : install into .venv (with test deps) and run the test suite
+# make lint : flake8, isort and yapf as OpenMMLab sets them (setup.cfg)
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -9,8 +10,10 @@ PY := $(VENV)/bin/python
 TORCH ?= torch==2.13.0
 STAMP := $(VENV)/.mmnas-installed
 TEST_STAMP := $(VENV)/.mmnas-test-installed
+LINT_STAMP := $(VENV)/.mmnas-lint-installed
+LINT_PATHS := mmnas tools tests benchmarks configs setup.py
 
-.PHONY: install demo test clean-demo
+.PHONY: install demo test lint clean-demo
 
 $(STAMP): requirements.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +26,11 @@ $(TEST_STAMP): $(STAMP) requirements/tests.txt
 	$(PY) -m pip install -q -r requirements/tests.txt
 	touch $@
 
+$(LINT_STAMP): requirements/lint.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements/lint.txt
+	touch $@
+
 install: $(STAMP)
 
 demo: $(STAMP)
@@ -30,6 +38,11 @@ demo: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(PY) -m pytest -q tests
+
+lint: $(LINT_STAMP)
+	$(PY) -m flake8 $(LINT_PATHS)
+	$(PY) -m isort --check-only --diff $(LINT_PATHS)
+	$(PY) -m yapf --recursive --diff $(LINT_PATHS)
 
 clean-demo:
 	rm -rf work_dirs/demo

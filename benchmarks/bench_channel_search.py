@@ -25,10 +25,12 @@ from mmnas.utils import register_all_modules
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = dict(
-    block=osp.join(ROOT, 'configs/nas/spos/'
-                   'spos_shufflenet_supernet_1xb64_digits.py'),
-    block_channel=osp.join(ROOT, 'configs/nas/spos/'
-                           'spos_shufflenet_channel_supernet_1xb64_digits.py'),
+    block=osp.join(
+        ROOT, 'configs/nas/spos/'
+        'spos_shufflenet_supernet_1xb64_digits.py'),
+    block_channel=osp.join(
+        ROOT, 'configs/nas/spos/'
+        'spos_shufflenet_channel_supernet_1xb64_digits.py'),
 )
 
 
@@ -40,7 +42,8 @@ def bench(path, steps, batch, width=None):
         sample = model.sample_subnet
         model.sample_subnet = lambda: {
             k: width if k.endswith('.channel') else v
-            for k, v in sample().items()}
+            for k, v in sample().items()
+        }
     model.train()
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     x = torch.randn(batch, 3, 32, 32)
@@ -81,12 +84,12 @@ def main():
     result = dict(threads=torch.get_num_threads(), batch=args.batch)
     for name, path in CONFIGS.items():
         result[name] = bench(path, args.steps, args.batch)
-    result['block_channel_at_1x'] = bench(CONFIGS['block_channel'],
-                                          args.steps, args.batch, width=1.0)
+    result['block_channel_at_1x'] = bench(
+        CONFIGS['block_channel'], args.steps, args.batch, width=1.0)
     for name in ('block_channel', 'block_channel_at_1x'):
         result[f'{name}_step_ratio'] = round(
-            result[name]['step_s_median'] /
-            result['block']['step_s_median'], 2)
+            result[name]['step_s_median'] / result['block']['step_s_median'],
+            2)
     print(json.dumps(result))
 
 

@@ -24,7 +24,6 @@ import sys
 import time
 
 import torch
-
 from peer import DEFAULT_PYTHON, run_peer
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -78,10 +77,16 @@ print(json.dumps(dict(mmrazor=mmrazor.__version__, torch=torch.__version__,
 
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--subnets', type=int, default=200,
-                    help='random subnets checked for bit-equality')
-    ap.add_argument('--peer-subnets', type=int, default=20,
-                    help='of those, how many MMRazor times and checks')
+    ap.add_argument(
+        '--subnets',
+        type=int,
+        default=200,
+        help='random subnets checked for bit-equality')
+    ap.add_argument(
+        '--peer-subnets',
+        type=int,
+        default=20,
+        help='of those, how many MMRazor times and checks')
     ap.add_argument('--shape', type=int, default=224)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=0)
@@ -91,11 +96,13 @@ def parse_args():
 
 def peer_costs(python, subnets, shape, threads):
     """MMRazor's check of each subnet, timed in its own venv."""
+
     def inputs(d):
         arg = osp.join(d, 'args.json')  # too long for a command line
         with open(arg, 'w') as f:
             json.dump(dict(subnets=subnets, shape=shape, threads=threads), f)
         return [arg]
+
     return run_peer(python, PEER_SCRIPT, inputs, threads)
 
 
@@ -137,10 +144,10 @@ def main():
     rows = peer['rows']
     peer_check_s = statistics.median(r['check_s'] for r in rows)
     peer_est_s = statistics.median(r['estimate_s'] for r in rows)
-    params_agree = sum(r['params'] == o['params']
-                       for r, o in zip(rows, ours))
-    mparams_agree = sum(abs(r['mparams'] - o['params'] / 1e6) <= 5e-4
-                        for r, o in zip(rows, ours))
+    params_agree = sum(r['params'] == o['params'] for r, o in zip(rows, ours))
+    mparams_agree = sum(
+        abs(r['mparams'] - o['params'] / 1e6) <= 5e-4
+        for r, o in zip(rows, ours))
     flops_gap = statistics.mean(r['mflops'] - o['flops'] / 1e6
                                 for r, o in zip(rows, ours))
 
@@ -149,12 +156,12 @@ def main():
           f'torch {torch.__version__}, MMRazor {peer["mmrazor"]}')
     print(f'| {"per candidate":<46} | {"seconds":>11} | {"vs ours":>9} |')
     print(f'|{"-" * 48}|{"-" * 13}|{"-" * 11}|')
-    for name, sec in [
-            ('mmnas CostTable.cost (table sum)', ours_s),
-            ('mmnas count_subnet (full fvcore trace)',
-             statistics.median(full_times)),
-            ('MMRazor ResourceEstimator.estimate only', peer_est_s),
-            ('MMRazor set+export_fix_subnet+estimate', peer_check_s)]:
+    for name, sec in [('mmnas CostTable.cost (table sum)', ours_s),
+                      ('mmnas count_subnet (full fvcore trace)',
+                       statistics.median(full_times)),
+                      ('MMRazor ResourceEstimator.estimate only', peer_est_s),
+                      ('MMRazor set+export_fix_subnet+estimate', peer_check_s)
+                      ]:
         print(f'| {name:<46} | {sec:>11.3e} | {sec / ours_s:>8.0f}x |')
     print(f'CostTable build (once, not cached): {build_s:.2f} s')
     print(f'bit-equal to count_subnet (params and FLOPs): {equal}/{n}')

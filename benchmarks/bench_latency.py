@@ -49,13 +49,19 @@ def parse_args():
     ap.add_argument('--shape', type=int, default=112)
     ap.add_argument('--repeat', type=int, default=10)
     ap.add_argument('--warmup', type=int, default=3)
-    ap.add_argument('--rounds', type=int, default=3,
-                    help='time the table and every subnet this many times, '
-                    'in turn, keeping the fastest')
+    ap.add_argument(
+        '--rounds',
+        type=int,
+        default=3,
+        help='time the table and every subnet this many times, '
+        'in turn, keeping the fastest')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
-    ap.add_argument('--clock', default='wall', choices=['wall', 'cpu'],
-                    help="wall time, or this thread's CPU time (1 thread)")
+    ap.add_argument(
+        '--clock',
+        default='wall',
+        choices=['wall', 'cpu'],
+        help="wall time, or this thread's CPU time (1 thread)")
     ap.add_argument('--seed', type=int, default=0)
     return ap.parse_args()
 
@@ -74,8 +80,14 @@ def main():
     shape = (1, 3, args.shape, args.shape)
 
     t = time.perf_counter()
-    table = LatencyTable.build(arch, mutator, shape, args.repeat, args.warmup,
-                               rounds=args.rounds, clock=args.clock)
+    table = LatencyTable.build(
+        arch,
+        mutator,
+        shape,
+        args.repeat,
+        args.warmup,
+        rounds=args.rounds,
+        clock=args.clock)
     build_s = time.perf_counter() - t
 
     rng = random.Random(args.seed)
@@ -84,9 +96,10 @@ def main():
     # rounds over all subnets in turn, keeping each subnet's fastest round:
     # load from other processes only ever adds time, and a burst of it then
     # does not land on a few subnets only
-    rounds = [[measure_subnet(arch, mutator, s, shape, args.repeat,
-                              args.warmup, args.clock) for s in subnets]
-              for _ in range(args.rounds)]
+    rounds = [[
+        measure_subnet(arch, mutator, s, shape, args.repeat, args.warmup,
+                       args.clock) for s in subnets
+    ] for _ in range(args.rounds)]
     measured = [min(r) for r in zip(*rounds)]
     tau = kendall_tau_b(predicted, measured)
     # how well two measurements of the same subnets rank alike: the most a

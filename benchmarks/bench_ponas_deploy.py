@@ -61,8 +61,10 @@ def in1k_table(digits: dict):
             input_shape=[1, 3, 224, 224],
             fixed=dict(costs.fixed),
             candidates={
-                layer: {c: dict(costs.candidate_cost(layer, c))
-                        for c in space[layer]['choices']}
+                layer: {
+                    c: dict(costs.candidate_cost(layer, c))
+                    for c in space[layer]['choices']
+                }
                 for layer in layers
             })), costs
 
@@ -70,8 +72,10 @@ def in1k_table(digits: dict):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('table', help='a digits ponas_table.json')
-    parser.add_argument('--constraint', action='append',
-                        help=f'default: {DEFAULT_CONSTRAINTS}')
+    parser.add_argument(
+        '--constraint',
+        action='append',
+        help=f'default: {DEFAULT_CONSTRAINTS}')
     parser.add_argument('--repeat', type=int, default=20)
     args = parser.parse_args(argv)
     register_all_modules()

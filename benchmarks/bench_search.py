@@ -29,10 +29,16 @@ PARTS = ('cost_table_build', 'cost', 'calibrate_bn', 'evaluate')
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--generations', type=int, default=2)
-    ap.add_argument('--candidates', type=int, default=6,
-                    help='candidates scored per generation')
-    ap.add_argument('--calibrate-iters', type=int, default=4,
-                    help='batches of BN recalibration per candidate')
+    ap.add_argument(
+        '--candidates',
+        type=int,
+        default=6,
+        help='candidates scored per generation')
+    ap.add_argument(
+        '--calibrate-iters',
+        type=int,
+        default=4,
+        help='batches of BN recalibration per candidate')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--device', default='cpu', help='cpu or cuda')
     ap.add_argument('--checkpoint', help='trained digits supernet')
@@ -109,9 +115,13 @@ def main():
     n = args.candidates
     cfg = load_config(CONFIG)
     cfg.train_cfg.update(
-        type=loop_cls.__name__, max_epochs=args.generations,
-        num_candidates=n, top_k=min(3, n), num_mutation=n // 2,
-        num_crossover=n // 2, calibrate_bn_iters=args.calibrate_iters)
+        type=loop_cls.__name__,
+        max_epochs=args.generations,
+        num_candidates=n,
+        top_k=min(3, n),
+        num_mutation=n // 2,
+        num_crossover=n // 2,
+        calibrate_bn_iters=args.calibrate_iters)
     cfg.load_from = args.checkpoint
     cfg.log_level = 'WARNING'
     cfg.default_hooks.checkpoint = None  # nothing to save but the result
@@ -131,22 +141,24 @@ def main():
           f'{counts["cost_calls"]} cost checks')
     print('| part | s | % of search | per call |')
     print('|---|---|---|---|')
-    per = dict(cost_table_build='', other='',
-               cost=f'{1e6 * times["cost"] / max(counts["cost_calls"], 1):.1f}'
-               ' us/check',
-               calibrate_bn=f'{times["calibrate_bn"] / max(counts["scored"], 1):.3f}'
-               ' s/candidate',
-               evaluate=f'{times["evaluate"] / max(counts["scored"], 1):.3f}'
-               ' s/candidate')
+    per = dict(
+        cost_table_build='',
+        other='',
+        cost=f'{1e6 * times["cost"] / max(counts["cost_calls"], 1):.1f}'
+        ' us/check',
+        calibrate_bn=f'{times["calibrate_bn"] / max(counts["scored"], 1):.3f}'
+        ' s/candidate',
+        evaluate=f'{times["evaluate"] / max(counts["scored"], 1):.3f}'
+        ' s/candidate')
     for part in PARTS + ('other', ):
         t = other if part == 'other' else times[part]
         print(f'| {part} | {t:.3f} | {100 * t / times["total"]:.1f} | '
               f'{per[part]} |')
     print(f'| total | {times["total"]:.3f} | 100 | |')
-    print('RESULT: ' + ', '.join(
-        f'{p} {100 * times[p] / times["total"]:.1f}%' for p in PARTS) +
-        f', other {100 * other / times["total"]:.1f}% of '
-        f'{times["total"]:.1f} s')
+    print('RESULT: ' + ', '.join(f'{p} {100 * times[p] / times["total"]:.1f}%'
+                                 for p in PARTS) +
+          f', other {100 * other / times["total"]:.1f}% of '
+          f'{times["total"]:.1f} s')
 
 
 if __name__ == '__main__':

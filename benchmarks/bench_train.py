@@ -41,30 +41,43 @@ CONFIG = osp.join(ROOT,
 PEER_DIR = '/work/shared/peers/mmrazor'
 PEER_PYTHON = '/work/peer_venv/bin/python'
 
+
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--batch', type=int, nargs='+', default=[16, 64])
-    ap.add_argument('--steps', type=int, default=5,
-                    help='timed steps per run (after --warmup)')
+    ap.add_argument(
+        '--steps',
+        type=int,
+        default=5,
+        help='timed steps per run (after --warmup)')
     ap.add_argument('--warmup', type=int, default=2)
-    ap.add_argument('--rounds', type=int, default=2,
-                    help='alternating (ours, MMRazor) pairs per batch size')
+    ap.add_argument(
+        '--rounds',
+        type=int,
+        default=2,
+        help='alternating (ours, MMRazor) pairs per batch size')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--size', type=int, default=224)
     ap.add_argument('--device', default='cpu', help='cpu or cuda[:N]')
     ap.add_argument('--peer-python', default=PEER_PYTHON)
-    ap.add_argument('--no-peer', action='store_true',
-                    help='time mmnas only')
-    ap.add_argument('--channels-last', action='store_true',
-                    help='ours with model and inputs in channels_last')
-    ap.add_argument('--clock', choices=['wall', 'cpu'], default='wall',
-                    help='cpu: process CPU time per step (with --threads 1 '
-                    'it hardly moves with other jobs on a shared machine)')
-    ap.add_argument('--profile', action='store_true',
-                    help='instead of timing, profile one run per side with '
-                    'torch.profiler and split its step time by kind of work')
-    ap.add_argument('--worker', choices=['mmnas', 'mmrazor'],
-                    help=argparse.SUPPRESS)
+    ap.add_argument('--no-peer', action='store_true', help='time mmnas only')
+    ap.add_argument(
+        '--channels-last',
+        action='store_true',
+        help='ours with model and inputs in channels_last')
+    ap.add_argument(
+        '--clock',
+        choices=['wall', 'cpu'],
+        default='wall',
+        help='cpu: process CPU time per step (with --threads 1 '
+        'it hardly moves with other jobs on a shared machine)')
+    ap.add_argument(
+        '--profile',
+        action='store_true',
+        help='instead of timing, profile one run per side with '
+        'torch.profiler and split its step time by kind of work')
+    ap.add_argument(
+        '--worker', choices=['mmnas', 'mmrazor'], help=argparse.SUPPRESS)
     return ap.parse_args(argv)
 
 
@@ -95,27 +108,32 @@ def build(framework: str):
         from mmrazor.utils import register_all_modules
         register_all_modules(True)
         cls_register(False)
-        cfg = Config.fromfile(str(
-            pathlib.Path(mmrazor.__file__).parent / '.mim' / 'configs' /
-            'nas/mmcls/spos/spos_shufflenet_supernet_8xb128_in1k.py'))
+        cfg = Config.fromfile(
+            str(
+                pathlib.Path(mmrazor.__file__).parent / '.mim' / 'configs' /
+                'nas/mmcls/spos/spos_shufflenet_supernet_8xb128_in1k.py'))
     model = MODELS.build(cfg.model)
     model.init_weights()
     return model, cfg.optim_wrapper, cfg.model.architecture.head.num_classes
 
 
 def profile_split(prof, steps: int, wall_s: float) -> dict:
-    """Seconds per step by kind of work (and the largest other ops): convolution, BatchNorm and ReLU
-    kernels (forward and backward), other tensor ops (cat, shuffle copies,
-    loss, optimizer), and the rest of the wall time, which is Python: the
-    framework's module calls, sampling, preprocessing and bookkeeping."""
-    kinds = dict(conv=('conv',), batchnorm=('batch_norm',),
-                 relu=('relu', 'clamp_min', 'threshold_backward'))
+    """Seconds per step by kind of work (and the largest other ops):
+    convolution, BatchNorm and ReLU kernels (forward and backward), other
+    tensor ops (cat, shuffle copies, loss, optimizer), and the rest of the
+    wall time, which is Python: the framework's module calls, sampling,
+    preprocessing and bookkeeping."""
+    kinds = dict(
+        conv=('conv', ),
+        batchnorm=('batch_norm', ),
+        relu=('relu', 'clamp_min', 'threshold_backward'))
     split = dict(conv=0., batchnorm=0., relu=0., other_ops=0.)
     others = []
     for ev in prof.key_averages():
         t = ev.self_cpu_time_total / 1e6 / steps
-        kind = next((k for k, keys in kinds.items()
-                     if any(x in ev.key.lower() for x in keys)), 'other_ops')
+        kind = next((k for k, keys in kinds.items() if any(x in ev.key.lower()
+                                                           for x in keys)),
+                    'other_ops')
         split[kind] += t
         if kind == 'other_ops':
             others.append((round(t, 4), ev.key))
@@ -141,8 +159,8 @@ def worker(args) -> dict:
     model, optim_cfg, n_cls = build(args.worker)
     build_s = time.perf_counter() - t0
     model.to(args.device)
-    inputs = torch.randint(0, 256, (args.batch[0], 3, args.size, args.size),
-                           dtype=torch.uint8)
+    inputs = torch.randint(
+        0, 256, (args.batch[0], 3, args.size, args.size), dtype=torch.uint8)
     if args.channels_last:
         model.to(memory_format=torch.channels_last)
         inputs = inputs.contiguous(memory_format=torch.channels_last)
@@ -167,10 +185,12 @@ def worker(args) -> dict:
         sync(args.device)
         times.append(clock() - t)
     times = times[args.warmup:]
-    out = dict(framework=args.worker, build_s=build_s,
-               train_step_s=statistics.median(times),
-               last_loss=float(logs['loss']),
-               supernet_params=sum(p.numel() for p in model.parameters()))
+    out = dict(
+        framework=args.worker,
+        build_s=build_s,
+        train_step_s=statistics.median(times),
+        last_loss=float(logs['loss']),
+        supernet_params=sum(p.numel() for p in model.parameters()))
     if args.profile:
         prof.__exit__(None, None, None)
         out['profile'], out['top_other_ops'] = profile_split(
@@ -185,8 +205,8 @@ def run_child(cmd) -> dict:
     (reaped with ``os.wait4``, which reports that child's rusage alone)."""
     env = dict(os.environ, PYTHONWARNINGS='ignore')
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err,
-                                env=env, cwd=ROOT)
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=err, env=env, cwd=ROOT)
         out = proc.stdout.read().decode()
         proc.stdout.close()
         _, status, rusage = os.wait4(proc.pid, 0)
@@ -206,16 +226,25 @@ def child_cmd(args, batch: int, side: str):
     MMRazor), except MMRazor timed on CPU, which is peer_spos.py itself."""
     if side == 'mmrazor' and args.device == 'cpu' and not args.profile \
             and args.clock == 'wall':
-        return [args.peer_python, osp.join(PEER_DIR, 'peer_spos.py'),
-                '--batch', str(batch), '--steps', str(args.steps),
-                '--warmup', str(args.warmup), '--size', str(args.size),
-                '--threads', str(args.threads), '--est-reps', '1']
+        return [
+            args.peer_python,
+            osp.join(PEER_DIR, 'peer_spos.py'), '--batch',
+            str(batch), '--steps',
+            str(args.steps), '--warmup',
+            str(args.warmup), '--size',
+            str(args.size), '--threads',
+            str(args.threads), '--est-reps', '1'
+        ]
     python = sys.executable if side == 'mmnas' else args.peer_python
-    cmd = [python, osp.abspath(__file__), '--worker', side,
-           '--batch', str(batch), '--steps', str(args.steps),
-           '--warmup', str(args.warmup), '--threads', str(args.threads),
-           '--size', str(args.size), '--device', args.device,
-           '--clock', args.clock]
+    cmd = [
+        python,
+        osp.abspath(__file__), '--worker', side, '--batch',
+        str(batch), '--steps',
+        str(args.steps), '--warmup',
+        str(args.warmup), '--threads',
+        str(args.threads), '--size',
+        str(args.size), '--device', args.device, '--clock', args.clock
+    ]
     if args.profile:
         cmd.append('--profile')
     if args.channels_last and side == 'mmnas':
@@ -225,24 +254,25 @@ def child_cmd(args, batch: int, side: str):
 
 def print_profiles(results) -> None:
     keys = list(results[0][2]['profile'])
-    print('\n| batch | framework | s/step (profiled) | ' +
-          ' | '.join(keys) + ' |')
+    print('\n| batch | framework | s/step (profiled) | ' + ' | '.join(keys) +
+          ' |')
     print('|---|---|---|' + '---|' * len(keys))
     for batch, side, res in results:
         prof = res['profile']
         print(f'| {batch} | {side} | {sum(prof.values()):.3f} | ' +
               ' | '.join(f'{prof[k]:.3f}' for k in keys) + ' |')
     for batch, side, res in results:
-        print(f'# bs {batch} {side}, largest other ops (s/step): ' + ', '.join(
-            f'{name} {t:.3f}' for t, name in res['top_other_ops']))
+        print(f'# bs {batch} {side}, largest other ops (s/step): ' +
+              ', '.join(f'{name} {t:.3f}' for t, name in res['top_other_ops']))
 
 
 def machine() -> str:
     model = platform.processor() or platform.machine()
     try:
         with open('/proc/cpuinfo') as f:
-            model = next(line.split(':', 1)[1].strip() for line in f
-                         if line.startswith('model name'))
+            model = next(
+                line.split(':', 1)[1].strip() for line in f
+                if line.startswith('model name'))
     except (OSError, StopIteration):
         pass
     load = ' '.join(f'{x:.2f}' for x in os.getloadavg())
@@ -257,8 +287,8 @@ def main():
     import torch
     print(f'# {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; '
           f'{machine()}; torch {torch.__version__}; threads {args.threads}; '
-          f'device {args.device}; {args.clock} clock'
-          + ('; ours channels_last' if args.channels_last else ''))
+          f'device {args.device}; {args.clock} clock' +
+          ('; ours channels_last' if args.channels_last else ''))
     mem_key = 'peak_mem_mb' if args.device.startswith('cuda') else \
         'maxrss_mb'
     sides = ['mmnas'] + ([] if args.no_peer else ['mmrazor'])
@@ -270,9 +300,11 @@ def main():
                 res = run_child(child_cmd(args, batch, side))
                 runs[side].append(res)
                 profiles.append((batch, side, res))
-                print(f'  bs {batch} round {r + 1} {side}: '
-                      f'{res["train_step_s"]:.3f} s/step, '
-                      f'{res[mem_key]:.0f} MB', flush=True)
+                print(
+                    f'  bs {batch} round {r + 1} {side}: '
+                    f'{res["train_step_s"]:.3f} s/step, '
+                    f'{res[mem_key]:.0f} MB',
+                    flush=True)
         summary = {}
         for side in sides:
             step = statistics.median(x['train_step_s'] for x in runs[side])
@@ -293,9 +325,10 @@ def main():
     print(f'# load average after: '
           f'{" ".join(f"{x:.2f}" for x in os.getloadavg())}')
     if ratios:
-        print('RESULT: ' + '; '.join(
-            f'bs {b}: throughput mmnas/mmrazor {t:.2f}x, '
-            f'peak memory mmnas/mmrazor {m:.2f}x' for b, t, m in ratios))
+        print('RESULT: ' +
+              '; '.join(f'bs {b}: throughput mmnas/mmrazor {t:.2f}x, '
+                        f'peak memory mmnas/mmrazor {m:.2f}x'
+                        for b, t, m in ratios))
 
 
 if __name__ == '__main__':

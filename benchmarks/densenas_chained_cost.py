@@ -16,11 +16,15 @@ from mmnas.utils import register_all_modules
 
 
 def classifier(backbone, in_channels):
-    return dict(type='ImageClassifier', backbone=backbone,
-                neck=dict(type='GlobalAveragePooling'),
-                head=dict(type='LinearClsHead', num_classes=1000,
-                          in_channels=in_channels,
-                          loss=dict(type='CrossEntropyLoss')))
+    return dict(
+        type='ImageClassifier',
+        backbone=backbone,
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(
+            type='LinearClsHead',
+            num_classes=1000,
+            in_channels=in_channels,
+            loss=dict(type='CrossEntropyLoss')))
 
 
 def main():
@@ -35,22 +39,26 @@ def main():
     last = space['last_dim'] or space['blocks'][-1][0]
     shape = (1, 3, args.size, args.size)
     start = time.time()
-    algo = MODELS.build(dict(
-        type='DenseNAS',
-        architecture=classifier(
-            dict(type='DenseNASSupernet', space=args.space), last),
-        input_shape=shape))
+    algo = MODELS.build(
+        dict(
+            type='DenseNAS',
+            architecture=classifier(
+                dict(type='DenseNASSupernet', space=args.space), last),
+            input_shape=shape))
     gen = torch.Generator().manual_seed(args.seed)
     for m in algo.mutator.mutables:
         with torch.no_grad():
-            m.arch_param.copy_(torch.randn(m.arch_param.shape,
-                                           generator=gen) * 2)
+            m.arch_param.copy_(
+                torch.randn(m.arch_param.shape, generator=gen) * 2)
     choices, net_config = algo.derive()
     print(f'{args.space}: {len(algo.mutator.search_groups)} decisions; '
           f'derived at {args.size}x{args.size}:\n{net_config}')
-    static = MODELS.build(classifier(
-        dict(type='DenseNASNet', net_config=net_config,
-             act_cfg=space['act_cfg']), last))
+    static = MODELS.build(
+        classifier(
+            dict(
+                type='DenseNASNet',
+                net_config=net_config,
+                act_cfg=space['act_cfg']), last))
     exact = count_static(static, shape)
     for metric in ('flops', 'params'):
         algo.cost_cfg['metric'] = metric

@@ -17,8 +17,9 @@ from mmnas.registry import MODELS
 from mmnas.utils import register_all_modules
 from mmnas.utils.config import load_config
 
-CFG = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs',
-               'nas', 'densenas', 'densenas_{}_8xb128_in1k.py')
+CFG = osp.join(
+    osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', 'nas',
+    'densenas', 'densenas_{}_8xb128_in1k.py')
 # published FLOPs (DenseNAS README) and the reference's independent count
 PUBLISHED_M = dict(a=251, b=314, c=361)
 INDEPENDENT_M = dict(a=258.8, b=323.3, c=371.3)
@@ -34,11 +35,11 @@ def main():
         macs = count_static(model, SHAPE)['flops'] / 1e6
         net = unwrap(model)
         with eval_no_grad(net):
-            analysis = flop_analysis(traceable(net),
-                                     (dummy_input(net, SHAPE), ), 'fvcore')
+            analysis = flop_analysis(
+                traceable(net), (dummy_input(net, SHAPE), ), 'fvcore')
             total = analysis.total() / 1e6
-            split = ', '.join(f'{op} {n / 1e6:.3f}M' for op, n in
-                              analysis.by_operator().items())
+            split = ', '.join(f'{op} {n / 1e6:.3f}M'
+                              for op, n in analysis.by_operator().items())
         print(f'DenseNAS-{name.upper()} | {PUBLISHED_M[name]}M | '
               f'{macs:.3f}M | {INDEPENDENT_M[name]}M | {total:.3f}M | '
               f'{split}')

@@ -20,8 +20,10 @@ def check_peer(python: str) -> None:
                  'pass --peer-python.')
 
 
-def run_peer(python: str, script: str,
-             write_inputs: Callable[[str], List[str]], threads: int = 1):
+def run_peer(python: str,
+             script: str,
+             write_inputs: Callable[[str], List[str]],
+             threads: int = 1):
     """Run ``script`` (its text) with ``python`` in a temporary folder,
     ``write_inputs(folder)`` giving its arguments (files too large for a
     command line go into the folder), on ``threads`` threads; return the
@@ -33,10 +35,12 @@ def run_peer(python: str, script: str,
         with open(path, 'w') as f:
             f.write(script)
         argv = write_inputs(d)
-        proc = subprocess.run(
-            [python, path, *argv], text=True, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
+        proc = subprocess.run([python, path, *argv],
+                              text=True,
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE,
+                              env=dict(
+                                  os.environ, OMP_NUM_THREADS=str(threads)))
     if proc.returncode != 0:
         sys.exit(f'error: MMRazor peer failed:\n{proc.stderr[-3000:]}')
     return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -26,7 +26,6 @@ import sys
 
 import numpy as np
 import torch
-
 from peer import check_peer, run_peer
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -87,11 +86,15 @@ def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--epochs', type=int, default=6)
     ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--policies', nargs='+',
-                    default=['uniform', 'fixed', 'stride2'],
-                    choices=['uniform', 'fixed', 'stride2'])
-    ap.add_argument('--peer-python', help='python of an MMRazor 1.0 venv '
-                    '(../shared/peers/mmrazor/setup.sh) to add its curve')
+    ap.add_argument(
+        '--policies',
+        nargs='+',
+        default=['uniform', 'fixed', 'stride2'],
+        choices=['uniform', 'fixed', 'stride2'])
+    ap.add_argument(
+        '--peer-python',
+        help='python of an MMRazor 1.0 venv '
+        '(../shared/peers/mmrazor/setup.sh) to add its curve')
     return ap.parse_args()
 
 
@@ -99,14 +102,17 @@ def digits_tensors(cfg):
     """The train split through the test pipeline and the data
     preprocessor: (N, 3, 32, 32) float images and labels."""
     from mmengine.runner import Runner
+
     from mmnas.registry import MODELS
-    loader = dict(cfg.train_dataloader, num_workers=0,
-                  persistent_workers=False,
-                  sampler=dict(type='DefaultSampler', shuffle=False))
-    loader['dataset'] = dict(loader['dataset'],
-                             pipeline=cfg.test_dataloader.dataset.pipeline)
-    preprocess = MODELS.build(dict(type='ClsDataPreprocessor',
-                                   **cfg.data_preprocessor))
+    loader = dict(
+        cfg.train_dataloader,
+        num_workers=0,
+        persistent_workers=False,
+        sampler=dict(type='DefaultSampler', shuffle=False))
+    loader['dataset'] = dict(
+        loader['dataset'], pipeline=cfg.test_dataloader.dataset.pipeline)
+    preprocess = MODELS.build(
+        dict(type='ClsDataPreprocessor', **cfg.data_preprocessor))
     xs, ys = [], []
     for batch in Runner.build_dataloader(loader):
         batch = preprocess(batch, False)
@@ -117,6 +123,7 @@ def digits_tensors(cfg):
 
 def train(policy, cfg, x, y, perm, epochs, seed):
     from mmcls.structures import ClsDataSample
+
     from mmnas.registry import MODELS
     torch.manual_seed(seed)
     rng = random.Random(seed)
@@ -124,8 +131,8 @@ def train(policy, cfg, x, y, perm, epochs, seed):
     model.init_weights()
     mutator = model.mutator
     fixed = mutator.sample_choices(rng)
-    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9,
-                          weight_decay=4e-5)
+    opt = torch.optim.SGD(
+        model.parameters(), lr=0.1, momentum=0.9, weight_decay=4e-5)
     model.train()
     curve, hist = [], []
     for _ in range(epochs):
@@ -135,8 +142,10 @@ def train(policy, cfg, x, y, perm, epochs, seed):
             if policy == 'fixed':
                 drawn = fixed
             elif policy == 'stride2':  # block 0 of a stage downsamples
-                drawn = {k: c if k.endswith('.0') else fixed[k]
-                         for k, c in drawn.items()}
+                drawn = {
+                    k: c if k.endswith('.0') else fixed[k]
+                    for k, c in drawn.items()
+                }
             mutator.set_choices(drawn)
             samples = [ClsDataSample().set_gt_label(int(t)) for t in y[idx]]
             losses = model.architecture(x[idx], samples, mode='loss')
@@ -151,10 +160,12 @@ def train(policy, cfg, x, y, perm, epochs, seed):
 
 def peer_curve(python, x, y, perm, epochs, seed):
     """The same loop on MMRazor's supernet, in its own venv."""
+
     def inputs(d):
         data = osp.join(d, 'data.npz')
         np.savez(data, x=x.numpy(), y=y.numpy(), perm=perm.numpy())
         return [data, str(epochs), str(seed)]
+
     return run_peer(python, PEER_SCRIPT, inputs, threads=1)
 
 
@@ -165,6 +176,7 @@ def main():
     torch.set_num_threads(1)
     sys.path.insert(0, ROOT)
     from mmengine.logging import MMLogger
+
     from mmnas.utils import register_all_modules
     from mmnas.utils.config import load_config
     register_all_modules()
@@ -173,13 +185,15 @@ def main():
     cfg = load_config(CONFIG)
     x, y = digits_tensors(cfg)
     # one fixed order for every policy and the peer
-    perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(
-        args.seed))
-    curves = {p: train(p, cfg, x, y, perm, args.epochs, args.seed)
-              for p in args.policies}
+    perm = torch.randperm(
+        len(x), generator=torch.Generator().manual_seed(args.seed))
+    curves = {
+        p: train(p, cfg, x, y, perm, args.epochs, args.seed)
+        for p in args.policies
+    }
     if args.peer_python:
         curves['mmrazor'] = peer_curve(args.peer_python, x, y, perm,
-                                     args.epochs, args.seed)
+                                       args.epochs, args.seed)
     print('policy   ' + ' '.join(f'ep{e + 1:<4}' for e in range(args.epochs)))
     for policy, curve in curves.items():
         print(f'{policy:<9}' + ' '.join(f'{v:<6.3f}' for v in curve))

@@ -1,2 +1,4 @@
 """mmnas: config-driven neural architecture search on mmengine/mmcls."""
-__version__ = '0.1.0'
+from .version import __version__
+
+__all__ = ['__version__']

@@ -22,8 +22,7 @@ from mmcls.registry import TASK_UTILS as MMCLS_TASK_UTILS
 from mmcls.registry import TRANSFORMS as MMCLS_TRANSFORMS
 from mmcls.registry import VISBACKENDS as MMCLS_VISBACKENDS
 from mmcls.registry import VISUALIZERS as MMCLS_VISUALIZERS
-from mmcls.registry import \
-    WEIGHT_INITIALIZERS as MMCLS_WEIGHT_INITIALIZERS
+from mmcls.registry import WEIGHT_INITIALIZERS as MMCLS_WEIGHT_INITIALIZERS
 from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
 from mmengine.registry import Registry
 

@@ -28,12 +28,17 @@ def run_tool(args, timeout=600, check=True, env=None):
     full_env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')
     full_env.update(env or {})
     cmd = args if args[0].endswith('.sh') else [sys.executable] + args
-    proc = subprocess.run(cmd, cwd=ROOT, env=full_env, timeout=timeout,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True)
+    proc = subprocess.run(
+        cmd,
+        cwd=ROOT,
+        env=full_env,
+        timeout=timeout,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True)
     if check and proc.returncode != 0:
-        raise AssertionError(f'{" ".join(args)} exited {proc.returncode}:\n'
-                             + proc.stdout[-4000:])
+        raise AssertionError(f'{" ".join(args)} exited {proc.returncode}:\n' +
+                             proc.stdout[-4000:])
     return proc
 
 
@@ -41,9 +46,12 @@ def run_and_kill(args, ready, timeout=300):
     """Start a repo tool as ``run_tool`` does and SIGKILL it as soon as
     ``ready()`` holds (polled every 50 ms); fail if it ends first."""
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')
-    proc = subprocess.Popen([sys.executable] + args, cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable] + args,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
     deadline = time.time() + timeout
     try:
         while not ready():
@@ -62,8 +70,9 @@ def logged_iters(work_dir):
     """``iter`` values, in order, that the runs in ``work_dir`` logged to
     their scalars.json (one list per run, oldest run first)."""
     runs = []
-    for path in sorted(glob.glob(osp.join(str(work_dir), '*', 'vis_data',
-                                          'scalars.json'))):
+    for path in sorted(
+            glob.glob(
+                osp.join(str(work_dir), '*', 'vis_data', 'scalars.json'))):
         with open(path) as f:
             lines = f.read().splitlines()
         iters = []

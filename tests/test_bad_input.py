@@ -16,7 +16,6 @@ import shutil
 
 import pytest
 import torch
-
 from conftest import ROOT
 
 CFG = 'configs/nas/spos/spos_shufflenet_supernet_1xb64_digits.py'
@@ -24,8 +23,8 @@ FINISHED = b'finished work'
 
 
 def tool(name):
-    return runpy.run_path(osp.join(ROOT, 'tools', name),
-                          run_name='mmnas_test')['main']
+    return runpy.run_path(
+        osp.join(ROOT, 'tools', name), run_name='mmnas_test')['main']
 
 
 @pytest.fixture
@@ -40,6 +39,7 @@ def run(capsys, monkeypatch):
             tool(name)(argv)
         out = capsys.readouterr()
         return e.value.code, out.out + out.err
+
     return call
 
 
@@ -56,11 +56,10 @@ def work(tmp_path):
 def tiny_cfg(tmp_path, digits_root):
     """The digits supernet config on 64 training / 32 val images."""
     path = tmp_path / 'tiny.py'
-    path.write_text(
-        f"_base_ = ['{ROOT}/{CFG}']\n"
-        "train_dataloader = dict(dataset=dict(indices=64))\n"
-        "val_dataloader = dict(dataset=dict(indices=32))\n"
-        "train_cfg = dict(max_epochs=1, val_interval=1)\n")
+    path.write_text(f"_base_ = ['{ROOT}/{CFG}']\n"
+                    "train_dataloader = dict(dataset=dict(indices=64))\n"
+                    "val_dataloader = dict(dataset=dict(indices=32))\n"
+                    "train_cfg = dict(max_epochs=1, val_interval=1)\n")
     return str(path)
 
 
@@ -83,16 +82,19 @@ def one_error(code, out, *expected):
 def test_broken_config(run, tmp_path, work):
     bad = tmp_path / 'broken.py'
     bad.write_text('model = dict(type="SPOS",\n')
-    one_error(*run('train.py', [str(bad), '--work-dir', str(work)]),
+    one_error(*run('train.py',
+                   [str(bad), '--work-dir', str(work)]),
               'could not be read: SyntaxError', 'Fix the config file')
     untouched(work)
 
 
 def test_cfg_option_of_the_wrong_type(run, work):
-    one_error(*run('train.py', [CFG, '--work-dir', str(work),
-                                '--cfg-options', 'train_cfg.max_epochs=abc']),
-              "train_cfg.max_epochs='abc'", 'holds a number',
-              'e.g. train_cfg.max_epochs=30')
+    one_error(
+        *run('train.py', [
+            CFG, '--work-dir',
+            str(work), '--cfg-options', 'train_cfg.max_epochs=abc'
+        ]), "train_cfg.max_epochs='abc'", 'holds a number',
+        'e.g. train_cfg.max_epochs=30')
     untouched(work)
 
 
@@ -101,9 +103,10 @@ def test_unknown_choice_in_a_subnet_file(run, tmp_path):
     subnet = load_subnet(osp.join(ROOT, 'configs/nas/spos/SPOS_SUBNET.yaml'))
     subnet['backbone.layers.0.0'] = 'shuffle_9x9'
     path = dump_subnet(subnet, str(tmp_path / 'bad.yaml'))
-    one_error(*run('analysis/get_flops.py', [CFG, '--subnet', path,
-                                             '--shape', '32', '32']),
-              "unknown choice 'shuffle_9x9'")
+    one_error(
+        *run('analysis/get_flops.py',
+             [CFG, '--subnet', path, '--shape', '32', '32']),
+        "unknown choice 'shuffle_9x9'")
 
 
 def test_subnet_file_of_another_space(run):
@@ -118,39 +121,48 @@ def test_corrupt_checkpoint(run, work, tiny_cfg, damage, tmp_path):
     ckpt = tmp_path / 'bad.pth'
     torch.save({'state_dict': {'w': torch.zeros(1000)}}, str(ckpt))
     data = ckpt.read_bytes()
-    ckpt.write_bytes(data[:len(data) // 2] if damage == 'truncated'
-                     else b'not a checkpoint' * 10)
-    one_error(*run('test.py', [tiny_cfg, str(ckpt), '--work-dir',
-                               str(work)]),
-              'truncated or corrupt', 'Use another checkpoint')
+    ckpt.write_bytes(data[:len(data) // 2] if damage ==
+                     'truncated' else b'not a checkpoint' * 10)
+    one_error(*run('test.py',
+                   [tiny_cfg, str(ckpt), '--work-dir',
+                    str(work)]), 'truncated or corrupt',
+              'Use another checkpoint')
     untouched(work)
 
 
 def test_resume_from_a_truncated_checkpoint(run, work, tiny_cfg):
     (work / 'epoch_2.pth').write_bytes(b'PK\x03\x04 cut by a kill')
     (work / 'last_checkpoint').write_text(str(work / 'epoch_2.pth'))
-    one_error(*run('train.py', [tiny_cfg, '--work-dir', str(work),
-                                '--resume']),
-              'epoch_2.pth', 'truncated or corrupt')
+    one_error(
+        *run('train.py', [tiny_cfg, '--work-dir',
+                          str(work), '--resume']), 'epoch_2.pth',
+        'truncated or corrupt')
     untouched(work)
 
 
 def test_checkpoint_of_another_model(run, work, tiny_cfg, tmp_path):
     other = tmp_path / 'other.pth'
-    torch.save({'meta': {}, 'state_dict': torch.nn.Sequential(
-        torch.nn.Conv2d(3, 8, 3), torch.nn.Linear(8, 10)).state_dict()},
-        str(other))
-    one_error(*run('test.py', [tiny_cfg, str(other), '--work-dir',
-                               str(work)]),
-              'checkpoint of another model', 'with this config')
+    torch.save(
+        {
+            'meta': {},
+            'state_dict':
+            torch.nn.Sequential(
+                torch.nn.Conv2d(3, 8, 3), torch.nn.Linear(8, 10)).state_dict()
+        }, str(other))
+    one_error(*run('test.py',
+                   [tiny_cfg, str(other), '--work-dir',
+                    str(work)]), 'checkpoint of another model',
+              'with this config')
     untouched(work)
 
 
 def test_missing_data_folder(run, work, tiny_cfg, tmp_path):
-    one_error(*run('train.py', [
-        tiny_cfg, '--work-dir', str(work), '--cfg-options',
-        f'train_dataloader.dataset.data_root={tmp_path}/nodata']),
-        'nodata/train', 'does not exist', 'prepare_digits.py')
+    one_error(
+        *run('train.py', [
+            tiny_cfg, '--work-dir',
+            str(work), '--cfg-options',
+            f'train_dataloader.dataset.data_root={tmp_path}/nodata'
+        ]), 'nodata/train', 'does not exist', 'prepare_digits.py')
     untouched(work)
 
 
@@ -159,10 +171,12 @@ def test_empty_class_folder(run, work, tiny_cfg, tmp_path, digits_root):
     shutil.copytree(osp.join(digits_root, 'train'), data / 'train')
     for f in (data / 'train' / '3').iterdir():
         f.unlink()
-    one_error(*run('train.py', [
-        tiny_cfg, '--work-dir', str(work), '--cfg-options',
-        f'train_dataloader.dataset.data_root={data}']),
-        'class folder(s) 3', 'hold no image')
+    one_error(
+        *run('train.py', [
+            tiny_cfg, '--work-dir',
+            str(work), '--cfg-options',
+            f'train_dataloader.dataset.data_root={data}'
+        ]), 'class folder(s) 3', 'hold no image')
     untouched(work)
 
 
@@ -182,26 +196,28 @@ def test_data_folder_without_images(layout, tmp_path):
 def test_work_dir_not_writable(run, tiny_cfg, tmp_path):
     blocker = tmp_path / 'a_file'
     blocker.write_bytes(FINISHED)
-    one_error(*run('train.py', [tiny_cfg, '--work-dir',
-                                str(blocker / 'work')]),
-              'cannot write', 'pass another --work-dir')
+    one_error(
+        *run('train.py', [tiny_cfg, '--work-dir',
+                          str(blocker / 'work')]), 'cannot write',
+        'pass another --work-dir')
     assert blocker.read_bytes() == FINISHED
 
 
-def test_disk_full_while_saving_a_checkpoint(run, work, tiny_cfg,
-                                             monkeypatch):
+def test_disk_full_while_saving_a_checkpoint(run, work, tiny_cfg, monkeypatch):
+
     def full(fd):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     # the data reaches the disk at fsync; a full disk fails there
     monkeypatch.setattr('mmnas.utils.io.os.fsync', full)
-    one_error(*run('train.py', [tiny_cfg, '--work-dir', str(work)]),
+    one_error(*run('train.py',
+                   [tiny_cfg, '--work-dir', str(work)]),
               'No space left on device', 'The disk is full')
     untouched(work)
     assert not (work / 'last_checkpoint').exists()
 
 
 def test_plot_search_of_a_work_dir_without_a_search(run, work):
-    one_error(*run('analysis/plot_search.py', [str(work)]),
-              'search_log.jsonl', 'does not exist', '--work-dir of')
+    one_error(*run('analysis/plot_search.py', [str(work)]), 'search_log.jsonl',
+              'does not exist', '--work-dir of')
     untouched(work)

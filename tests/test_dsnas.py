@@ -36,33 +36,42 @@ def tiny_supernet(mutable_type='OneHotMutableOP', alias=None):
         type='ImageClassifier',
         backbone=dict(
             type='SearchableShuffleNetV2',
-            mutable_cfg=dict(type=mutable_type, candidates=CANDIDATES,
-                             alias=alias),
+            mutable_cfg=dict(
+                type=mutable_type, candidates=CANDIDATES, alias=alias),
             arch_setting=[[16, 2], [32, 1]],
             stem_channels=8,
             last_channels=32,
             small_input=True,
             out_indices=(2, )),
         neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='LinearClsHead', num_classes=3, in_channels=32,
-                  loss=dict(type='CrossEntropyLoss')))
+        head=dict(
+            type='LinearClsHead',
+            num_classes=3,
+            in_channels=32,
+            loss=dict(type='CrossEntropyLoss')))
 
 
 def tiny_dsnas(**kwargs):
-    cfg = dict(type='DSNAS', architecture=tiny_supernet(), pretrain_epochs=1,
-               finetune_epochs=2, input_shape=(1, 3, 16, 16))
+    cfg = dict(
+        type='DSNAS',
+        architecture=tiny_supernet(),
+        pretrain_epochs=1,
+        finetune_epochs=2,
+        input_shape=(1, 3, 16, 16))
     cfg.update(kwargs)
     return MODELS.build(cfg)
 
 
 def optim_wrappers(model, weight_lr=0.1, arch_lr=0.1):
     constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(
-        dict(type='ArchParamOptimWrapperConstructor',
-             optim_wrapper_cfg=dict(
-                 architecture=dict(optimizer=dict(
-                     type='SGD', lr=weight_lr, momentum=0.9)),
-                 mutator=dict(optimizer=dict(
-                     type='Adam', lr=arch_lr, betas=(0.5, 0.999))))))
+        dict(
+            type='ArchParamOptimWrapperConstructor',
+            optim_wrapper_cfg=dict(
+                architecture=dict(
+                    optimizer=dict(type='SGD', lr=weight_lr, momentum=0.9)),
+                mutator=dict(
+                    optimizer=dict(
+                        type='Adam', lr=arch_lr, betas=(0.5, 0.999))))))
     return constructor(model)
 
 
@@ -79,8 +88,10 @@ def set_epoch(epoch):
 
 
 def arch_params(model):
-    return {n: p.detach().clone() for n, p in model.named_parameters()
-            if 'arch_param' in n}
+    return {
+        n: p.detach().clone()
+        for n, p in model.named_parameters() if 'arch_param' in n
+    }
 
 
 def hand_mutable():
@@ -112,8 +123,9 @@ def test_arch_grad_is_credit_times_score(seed):
     assert torch.allclose(mutable.one_hot.grad[k], credit)
     assert torch.allclose(mutable.arch_param.grad, expected, atol=1e-6)
     # the sampled op's weights get the plain gradient (scale is 1.0)
-    assert torch.allclose(mutable.candidates[mutable.current_choice]
-                          .weight.grad, w.t() @ x)
+    assert torch.allclose(
+        mutable.candidates[mutable.current_choice].weight.grad,
+        w.t() @ x)
 
 
 def test_only_the_sampled_op_runs_and_gets_gradient():
@@ -141,8 +153,10 @@ def test_eval_runs_current_choice_and_algorithm_evaluates_argmax():
             mutable.arch_param[i % 4] = 5.0
     data = model.data_preprocessor(batch(), False)
     model(data['inputs'], data['data_samples'], mode='predict')
-    expected = {k: m[0].arch_choices[i % 4] for i, (k, m) in
-                enumerate(model.mutator.search_groups.items())}
+    expected = {
+        k: m[0].arch_choices[i % 4]
+        for i, (k, m) in enumerate(model.mutator.search_groups.items())
+    }
     assert dict(model.mutator.current_choices) == expected
     assert argmax_choices(model.mutator) == expected
 
@@ -150,22 +164,27 @@ def test_eval_runs_current_choice_and_algorithm_evaluates_argmax():
 def test_optim_wrapper_constructor_splits_weights_and_logits():
     model = tiny_dsnas()
     wrappers = optim_wrappers(model)
-    arch = {id(p) for g in wrappers['mutator'].param_groups
-            for p in g['params']}
-    weights = {id(p) for g in wrappers['architecture'].param_groups
-               for p in g['params']}
+    arch = {
+        id(p)
+        for g in wrappers['mutator'].param_groups for p in g['params']
+    }
+    weights = {
+        id(p)
+        for g in wrappers['architecture'].param_groups for p in g['params']
+    }
     named = dict(model.named_parameters())
     assert arch == {id(p) for n, p in named.items() if 'arch_param' in n}
     assert len(arch) == 3 and not arch & weights
     assert len(arch) + len(weights) == len(named)
     with pytest.raises(UserError, match="'architecture' and 'mutator'"):
         OPTIM_WRAPPER_CONSTRUCTORS.build(
-            dict(type='ArchParamOptimWrapperConstructor',
-                 optim_wrapper_cfg=dict(optimizer=dict(type='SGD', lr=1))))
+            dict(
+                type='ArchParamOptimWrapperConstructor',
+                optim_wrapper_cfg=dict(optimizer=dict(type='SGD', lr=1))))
     with pytest.raises(UserError, match='two optimizers'):
         set_epoch(0)
-        model.train_step(batch(), OptimWrapper(
-            torch.optim.SGD(model.parameters(), lr=0.1)))
+        model.train_step(
+            batch(), OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1)))
 
 
 def test_phases_pretrain_search_finetune_keep_weights():
@@ -178,8 +197,8 @@ def test_phases_pretrain_search_finetune_keep_weights():
     w0 = model.architecture.head.fc.weight.detach().clone()
     model.train_step(batch(), wrappers)
     assert not torch.equal(w0, model.architecture.head.fc.weight)
-    assert all(torch.equal(alpha0[n], p) for n, p in
-               arch_params(model).items())
+    assert all(
+        torch.equal(alpha0[n], p) for n, p in arch_params(model).items())
 
     set_epoch(1)  # search: logits move too
     for seed in range(3):
@@ -202,14 +221,17 @@ def test_phases_pretrain_search_finetune_keep_weights():
     assert sorted(calls) == sorted(argmax.items())
     after = dict(model.named_parameters())
     assert before.keys() == after.keys()  # nothing dropped: same checkpoint
-    unchosen = [n for n in before if '_candidates' in n and not any(
-        f'{k}._candidates.{c}.' in n for k, c in argmax.items())]
+    unchosen = [
+        n for n in before
+        if '_candidates' in n and not any(f'{k}._candidates.{c}.' in n
+                                          for k, c in argmax.items())
+    ]
     chosen = [n for n in before if '_candidates' in n and n not in unchosen]
     assert unchosen and chosen
     assert all(torch.equal(before[n], after[n]) for n in unchosen)
     assert any(not torch.equal(before[n], after[n]) for n in chosen)
-    assert all(torch.equal(alpha1[n], p) for n, p in
-               arch_params(model).items())
+    assert all(
+        torch.equal(alpha1[n], p) for n, p in arch_params(model).items())
     # a fresh model with the fine-tuning weights (a resumed run) freezes
     # the same subnet again
     resumed = tiny_dsnas().train()
@@ -237,23 +259,24 @@ def test_flops_penalty_uses_the_cost_table():
     assert table.cost(subnet)['flops'] > 0
     # within the limit: no penalty; in pre-training: none either
     model.flops_limit = 1e9
-    assert 'flops_loss' not in model(data['inputs'], data['data_samples'],
-                                     mode='loss')
+    assert 'flops_loss' not in model(
+        data['inputs'], data['data_samples'], mode='loss')
     model.flops_limit = 0.0
     set_epoch(0)
-    assert 'flops_loss' not in model(data['inputs'], data['data_samples'],
-                                     mode='loss')
+    assert 'flops_loss' not in model(
+        data['inputs'], data['data_samples'], mode='loss')
 
 
 @pytest.mark.parametrize('config', [
     'configs/nas/dsnas/dsnas_shufflenet_supernet_1xb64_digits.py',
     'configs/nas/dsnas/dsnas_shufflenet_supernet_8xb128_in1k.py',
     'configs/nas/densenas/densenas_mbv2_search_8xb44_in1k.py',
-    'configs/nas/densenas/densenas_resnet_search_8xb64_in1k.py'])
+    'configs/nas/densenas/densenas_resnet_search_8xb64_in1k.py'
+])
 def test_configs_name_a_wrapper_the_runner_finds(config):
     from mmengine.registry import MODEL_WRAPPERS as RUNNER_WRAPPERS
 
-    from mmnas.models.algorithms import DenseNASDDP, DSNASDDP
+    from mmnas.models.algorithms import DSNASDDP, DenseNASDDP
     from mmnas.utils.config import load_config
     cfg = load_config(config)
     # Runner.wrap_model looks the type up in mmengine's root registry
@@ -281,17 +304,18 @@ def test_alias_shares_logits_and_draw():
         # one draw for the decision: the credit sums over its layers
         credit = sum(m.one_hot.grad[k] for m in members[:1])
         p = members[0].probs()
-        assert torch.allclose(members[0].arch_param.grad,
-                              credit * (F.one_hot(torch.tensor(k), 4) - p),
-                              atol=1e-6)
+        assert torch.allclose(
+            members[0].arch_param.grad,
+            credit * (F.one_hot(torch.tensor(k), 4) - p),
+            atol=1e-6)
 
 
 def test_bad_settings_raise_user_errors():
     with pytest.raises(UserError, match='pretrain_epochs <= finetune'):
         tiny_dsnas(pretrain_epochs=5, finetune_epochs=3)
     with pytest.raises(UserError, match='OneHotMutableOP'):
-        MODELS.build(dict(type='DSNAS',
-                          architecture=tiny_supernet('OneShotMutableOP')))
+        MODELS.build(
+            dict(type='DSNAS', architecture=tiny_supernet('OneShotMutableOP')))
 
 
 def test_hooks_write_subnet_and_distribution_and_plot(tmp_path):
@@ -299,8 +323,12 @@ def test_hooks_write_subnet_and_distribution_and_plot(tmp_path):
     with torch.no_grad():
         for i, m in enumerate(model.mutator.mutables):
             m.arch_param[(i + 1) % 4] += 2.0
-    runner = SimpleNamespace(model=model, work_dir=str(tmp_path), rank=0,
-                             epoch=0, logger=MMLogger.get_current_instance())
+    runner = SimpleNamespace(
+        model=model,
+        work_dir=str(tmp_path),
+        rank=0,
+        epoch=0,
+        logger=MMLogger.get_current_instance())
     dist_hook, dump_hook = ArchDistributionHook(), DumpSubnetHook(interval=2)
     dist_hook.before_train(runner)
     for epoch in range(3):
@@ -320,13 +348,14 @@ def test_hooks_write_subnet_and_distribution_and_plot(tmp_path):
     assert last['entropy'] < first['entropy']
     assert sum(last['probs']) == pytest.approx(1, abs=1e-4)
     assert sorted(os.listdir(tmp_path)) == [
-        'arch_distribution.jsonl', 'subnet_epoch_2.yaml', 'subnet_final.yaml']
+        'arch_distribution.jsonl', 'subnet_epoch_2.yaml', 'subnet_final.yaml'
+    ]
     subnet = load_subnet(str(tmp_path / 'subnet_final.yaml'))
     assert subnet == argmax_choices(model.mutator)
     static = SubnetModel(tiny_supernet(), str(tmp_path / 'subnet_final.yaml'))
     assert not any('arch_param' in n for n, _ in static.named_parameters())
-    png = plot_arch_history(str(tmp_path / 'arch_distribution.jsonl'),
-                            str(tmp_path / 'arch.png'))
+    png = plot_arch_history(
+        str(tmp_path / 'arch_distribution.jsonl'), str(tmp_path / 'arch.png'))
     with open(png, 'rb') as f:
         assert f.read(8) == b'\x89PNG\r\n\x1a\n'
     (tmp_path / 'bad.jsonl').write_text('{"epoch": 1}\n')
@@ -339,8 +368,11 @@ def _ddp_worker(rank, world_size, port, out_dir):
 
     from mmnas.models.algorithms import DSNASDDP
     torch.set_num_threads(1)  # no OpenMP pool inherited across the fork
-    tdist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}',
-                             rank=rank, world_size=world_size)
+    tdist.init_process_group(
+        'gloo',
+        init_method=f'tcp://127.0.0.1:{port}',
+        rank=rank,
+        world_size=world_size)
     torch.manual_seed(0)  # same initial weights on both ranks
     model = tiny_dsnas().train()
     ddp = DSNASDDP(model)
@@ -355,10 +387,12 @@ def _ddp_worker(rank, world_size, port, out_dir):
     ddp.train_step(batch(seed=rank), wrappers)
     ddp.train_step(batch(seed=rank + 5), wrappers)
     state = {n: p.detach() for n, p in model.named_parameters()}
-    torch.save(dict(state=state, paths=paths,
-                    fixed=dict(model.mutator.current_choices),
-                    is_fixed=model.is_fixed),
-               osp.join(out_dir, f'rank{rank}.pth'))
+    torch.save(
+        dict(
+            state=state,
+            paths=paths,
+            fixed=dict(model.mutator.current_choices),
+            is_fixed=model.is_fixed), osp.join(out_dir, f'rank{rank}.pth'))
     tdist.destroy_process_group()
 
 
@@ -369,16 +403,20 @@ def test_two_process_cpu_ddp_step(tmp_path):
         port = s.getsockname()[1]
     # fork: the workers reuse this process' imports (spawn re-imports
     # torch and mmnas in each, ~10x slower on a shared CPU)
-    mp.start_processes(_ddp_worker, args=(2, port, str(tmp_path)), nprocs=2,
-                       join=True, start_method='fork')
+    mp.start_processes(
+        _ddp_worker,
+        args=(2, port, str(tmp_path)),
+        nprocs=2,
+        join=True,
+        start_method='fork')
     r0, r1 = (torch.load(tmp_path / f'rank{r}.pth') for r in (0, 1))
     assert r0['is_fixed'] and r1['is_fixed']
     assert r0['fixed'] == r1['fixed']
     assert r0['paths'] != r1['paths']  # ranks sampled different paths
     assert r0['state'].keys() == r1['state'].keys()
     for name in r0['state']:  # yet weights and logits stayed in sync
-        assert torch.allclose(r0['state'][name], r1['state'][name],
-                              atol=1e-6), name
+        assert torch.allclose(
+            r0['state'][name], r1['state'][name], atol=1e-6), name
 
 
 def test_digits_search_then_finetune_short_run(digits_root, tmp_path):
@@ -411,8 +449,10 @@ def test_digits_search_then_finetune_short_run(digits_root, tmp_path):
     model = runner.model
     assert model.is_fixed
     files = set(os.listdir(tmp_path))
-    assert {'subnet_epoch_1.yaml', 'subnet_epoch_2.yaml', 'subnet_final.yaml',
-            'arch_distribution.jsonl', 'epoch_3.pth'} <= files
+    assert {
+        'subnet_epoch_1.yaml', 'subnet_epoch_2.yaml', 'subnet_final.yaml',
+        'arch_distribution.jsonl', 'epoch_3.pth'
+    } <= files
     records = read_arch_history(str(tmp_path / 'arch_distribution.jsonl'))
     probs = [json.dumps(r['layers']) for r in records]
     assert probs[0] == probs[1]  # pre-training leaves the logits alone

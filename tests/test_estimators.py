@@ -7,6 +7,7 @@ import random
 import pytest
 import torch
 import torch.nn as nn
+from conftest import ROOT, run_tool
 
 from mmnas.estimators import (CostTable, CostTableError, LatencyTable,
                               LatencyTableError, count_static, count_subnet)
@@ -17,23 +18,23 @@ from mmnas.structures import dump_subnet
 from mmnas.utils import register_all_modules
 from mmnas.utils.config import load_config
 
-from conftest import ROOT, run_tool
-
 SPOS_IN1K = f'{ROOT}/configs/nas/spos/spos_shufflenet_supernet_8xb128_in1k.py'
 # MMRazor 1.x configs/nas/mmcls/spos/SPOS_SUBNET.yaml, block by block
 MMRAZOR_SPOS = [
     'shuffle_7x7', 'shuffle_3x3', 'shuffle_7x7', 'shuffle_3x3',
     'shuffle_xception', 'shuffle_5x5', 'shuffle_5x5', 'shuffle_3x3',
-    'shuffle_3x3', 'shuffle_5x5', 'shuffle_3x3', 'shuffle_5x5',
-    'shuffle_3x3', 'shuffle_xception', 'shuffle_5x5', 'shuffle_7x7',
-    'shuffle_7x7', 'shuffle_3x3', 'shuffle_5x5', 'shuffle_xception'
+    'shuffle_3x3', 'shuffle_5x5', 'shuffle_3x3', 'shuffle_5x5', 'shuffle_3x3',
+    'shuffle_xception', 'shuffle_5x5', 'shuffle_7x7', 'shuffle_7x7',
+    'shuffle_3x3', 'shuffle_5x5', 'shuffle_xception'
 ]
 SMALL = (1, 3, 32, 32)
 
 
 def mmrazor_spos_subnet():
-    names = [f'backbone.layers.{s}.{b}'
-             for s, n in enumerate([4, 4, 8, 4]) for b in range(n)]
+    names = [
+        f'backbone.layers.{s}.{b}' for s, n in enumerate([4, 4, 8, 4])
+        for b in range(n)
+    ]
     return dict(zip(names, MMRAZOR_SPOS))
 
 
@@ -57,8 +58,9 @@ class TinySupernet(nn.Module):
         self.stem = conv(3, 4, 3)
 
         def choice(alias=None):
-            return OneShotMutableOP(
-                {f'k{k}': conv(4, 4, k) for k in kernels}, alias=alias)
+            return OneShotMutableOP({f'k{k}': conv(4, 4, k)
+                                     for k in kernels},
+                                    alias=alias)
 
         self.a1, self.a2, self.b = choice('a'), choice('a'), choice()
         self.fc = nn.Linear(4, 5)
@@ -78,9 +80,9 @@ def tiny(kernels=(1, 3)):
 # count_static ----------------------------------------------------------
 def test_count_static_hand_computed_macs():
     net = nn.Sequential(
-        conv(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU(),
-        conv(8, 8, 5, groups=8), nn.MaxPool2d(2),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 10))
+        conv(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU(), conv(8, 8, 5, groups=8),
+        nn.MaxPool2d(2), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+        nn.Linear(8, 10))
     net.train()
     cost = count_static(net, (2, 3, 16, 16))
     macs = 2 * (16 * 16 * 8 * 3 * 9 + 16 * 16 * 8 * 1 * 25 + 8 * 10)
@@ -99,8 +101,11 @@ def test_count_subnet_equals_static_subnet(spos):
     before = dict(alg.mutator.current_choices)
     ours = count_subnet(alg.architecture, alg.mutator, subnet, SMALL)
     assert alg.mutator.current_choices == before  # choices restored
-    static = MODELS.build(dict(type='SubnetModel', subnet=subnet,
-                               architecture=cfg.model.architecture))
+    static = MODELS.build(
+        dict(
+            type='SubnetModel',
+            subnet=subnet,
+            architecture=cfg.model.architecture))
     assert ours == count_static(static, SMALL)
     assert ours['params'] == 3_353_592  # MMRazor's exact count
 
@@ -120,13 +125,13 @@ def test_cost_table_equals_count_subnet(spos, tmp_path):
     arch.architecture.backbone.arch_setting = [[64, 2], [160, 1], [320, 2],
                                                [640, 1]]
     alg = MODELS.build(arch)
-    table = CostTable.build(alg.architecture, alg.mutator, SMALL,
-                            cache_dir=str(tmp_path))
+    table = CostTable.build(
+        alg.architecture, alg.mutator, SMALL, cache_dir=str(tmp_path))
     rng = random.Random(0)
     subnets = [alg.mutator.sample_choices(rng) for _ in range(20)]
     for subnet in subnets:
-        assert table.cost(subnet) == count_subnet(
-            alg.architecture, alg.mutator, subnet, SMALL)
+        assert table.cost(subnet) == count_subnet(alg.architecture,
+                                                  alg.mutator, subnet, SMALL)
     c = table.candidate_cost('backbone.layers.0.0', 'shuffle_7x7')
     assert c['params'] > 0 and c['flops'] > 0
     with pytest.raises(SearchSpaceError, match='missing'):
@@ -158,8 +163,7 @@ def test_cost_table_alias_and_cache(tmp_path):
         again = CostTable.build(net, mutator, shape, cache_dir=str(tmp_path))
     finally:
         CostTable._count = orig
-    assert again.cost(dict(a='k3', b='k3')) == table.cost(dict(a='k3',
-                                                               b='k3'))
+    assert again.cost(dict(a='k3', b='k3')) == table.cost(dict(a='k3', b='k3'))
     # miss: another input shape, another space
     CostTable.build(net, mutator, (1, 3, 16, 16), cache_dir=str(tmp_path))
     net2, mutator2 = tiny(kernels=(1, 3, 5))
@@ -168,8 +172,7 @@ def test_cost_table_alias_and_cache(tmp_path):
     # corrupt: warned about, rebuilt, rewritten
     files[0].write_text('{"format": "mmnas-cost-table", "vers')
     with pytest.warns(UserWarning, match='rebuilding'):
-        rebuilt = CostTable.build(net, mutator, shape,
-                                  cache_dir=str(tmp_path))
+        rebuilt = CostTable.build(net, mutator, shape, cache_dir=str(tmp_path))
     assert rebuilt.to_dict() == table.to_dict()
     assert json.loads(files[0].read_text()) == table.to_dict()
 
@@ -178,17 +181,20 @@ def test_cost_table_nested_decisions_are_exact(tmp_path):
     """A decision inside a candidate (as channel search inside block
     search): entries per (outer choice, inner choice)."""
     net, _ = tiny()
-    net.b = OneShotMutableOP(dict(
-        k5=conv(4, 4, 5),
-        mixed=OneShotMutableOP(dict(k1=conv(4, 4, 1), k3=conv(4, 4, 3)),
-                               alias='inner')))
+    net.b = OneShotMutableOP(
+        dict(
+            k5=conv(4, 4, 5),
+            mixed=OneShotMutableOP(
+                dict(k1=conv(4, 4, 1), k3=conv(4, 4, 3)), alias='inner')))
     mutator = NasMutator()
     mutator.prepare_from_supernet(net)
     shape = (1, 3, 8, 8)
     table = CostTable.build(net, mutator, shape, cache_dir=str(tmp_path))
     assert table.decisions == ['a', 'b', 'inner']
-    combos = [dict(a=a, b=b, inner=i) for a in ('k1', 'k3')
-              for b in ('k5', 'mixed') for i in ('k1', 'k3')]
+    combos = [
+        dict(a=a, b=b, inner=i) for a in ('k1', 'k3') for b in ('k5', 'mixed')
+        for i in ('k1', 'k3')
+    ]
     costs = [count_subnet(net, mutator, c, shape) for c in combos]
     assert [table.cost(c) for c in combos] == costs
     # read back from the cache file, it still sums the same
@@ -206,8 +212,8 @@ def test_cost_table_nested_decisions_are_exact(tmp_path):
 def test_cost_table_refuses_non_additive_space():
     net, mutator = tiny()
     # layer b's input width now depends on the choice of decision a
-    net.a2 = OneShotMutableOP(dict(k1=conv(4, 4, 1), k3=conv(4, 8, 3)),
-                              alias='a')
+    net.a2 = OneShotMutableOP(
+        dict(k1=conv(4, 4, 1), k3=conv(4, 8, 3)), alias='a')
     net.b = OneShotMutableOP(dict(k1=nn.Identity(), k3=nn.Identity()))
     net.fc = nn.Identity()
     mutator = NasMutator()
@@ -219,8 +225,7 @@ def test_cost_table_refuses_non_additive_space():
 # LatencyTable -------------------------------------------------------------
 def test_latency_table_roundtrip_and_space_check(tmp_path):
     net, mutator = tiny()
-    table = LatencyTable.build(net, mutator, (1, 3, 8, 8), repeat=3,
-                               warmup=1)
+    table = LatencyTable.build(net, mutator, (1, 3, 8, 8), repeat=3, warmup=1)
     path = table.save(str(tmp_path / 'lut.json'))
     loaded = LatencyTable.load(path, mutator)
     choices = dict(a='k3', b='k1')
@@ -252,15 +257,17 @@ def get_flops_main():
 
 def test_get_flops_json(tmp_path, capsys):
     subnet = dump_subnet(mmrazor_spos_subnet(), str(tmp_path / 's.yaml'))
-    out = run_tool(['tools/analysis/get_flops.py', SPOS_IN1K, '--subnet',
-                    subnet, '--shape', '32', '32', '--json'])
+    out = run_tool([
+        'tools/analysis/get_flops.py', SPOS_IN1K, '--subnet', subnet,
+        '--shape', '32', '32', '--json'
+    ])
     cost = json.loads(out.stdout.strip().splitlines()[-1])
     assert cost['params'] == 3_353_592 and cost['flops'] > 0
 
     main = get_flops_main()
-    bad = dump_subnet(dict(mmrazor_spos_subnet(),
-                           **{'backbone.layers.3.3': 'shuffle_9x9'}),
-                      str(tmp_path / 'bad.yaml'))
+    bad = dump_subnet(
+        dict(mmrazor_spos_subnet(), **{'backbone.layers.3.3': 'shuffle_9x9'}),
+        str(tmp_path / 'bad.yaml'))
     for argv, expected in [([SPOS_IN1K, '--subnet', bad], 'shuffle_9x9'),
                            ([SPOS_IN1K], '--subnet')]:
         with pytest.raises(SystemExit) as exit_info:

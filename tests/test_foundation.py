@@ -1,6 +1,5 @@
 """Registries, mutables, mutator, the ShuffleNetV2 space and SPOS training
 steps (foundation issue)."""
-import copy
 import glob
 import json
 import os.path as osp
@@ -8,25 +7,27 @@ import os.path as osp
 import pytest
 import torch
 import torch.nn as nn
+from conftest import ROOT
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 
 from mmnas.models import (BaseMutable, NasMutator, OneShotMutableOP,
                           SearchSpaceError)
-from mmnas.structures import dump_subnet
 from mmnas.registry import DATASETS, METRICS, MODELS, TRANSFORMS
+from mmnas.structures import dump_subnet
 from mmnas.utils import register_all_modules
-
-from conftest import ROOT
 
 register_all_modules()
 
-DIGITS_CFG = osp.join(ROOT, 'configs/nas/spos/'
-                      'spos_shufflenet_supernet_1xb64_digits.py')
-IN1K_CFG = osp.join(ROOT, 'configs/nas/spos/'
-                    'spos_shufflenet_supernet_8xb128_in1k.py')
-SHUFFLE_CHOICES = ['shuffle_3x3', 'shuffle_5x5', 'shuffle_7x7',
-                   'shuffle_xception']
+DIGITS_CFG = osp.join(
+    ROOT, 'configs/nas/spos/'
+    'spos_shufflenet_supernet_1xb64_digits.py')
+IN1K_CFG = osp.join(
+    ROOT, 'configs/nas/spos/'
+    'spos_shufflenet_supernet_8xb128_in1k.py')
+SHUFFLE_CHOICES = [
+    'shuffle_3x3', 'shuffle_5x5', 'shuffle_7x7', 'shuffle_xception'
+]
 
 
 def digits_spos():
@@ -34,15 +35,17 @@ def digits_spos():
 
 
 def op(names=('a', 'b', 'c'), alias=None):
-    return OneShotMutableOP(
-        {n: nn.Conv2d(2, 2, 1) for n in names}, alias=alias)
+    return OneShotMutableOP({n: nn.Conv2d(2, 2, 1)
+                             for n in names},
+                            alias=alias)
 
 
 # -- registries --
 
+
 def test_mmcls_components_build_from_mmnas_scope():
-    head = MODELS.build(dict(type='LinearClsHead', num_classes=3,
-                             in_channels=4))
+    head = MODELS.build(
+        dict(type='LinearClsHead', num_classes=3, in_channels=4))
     assert head.fc.out_features == 3
     assert MODELS.get('ImageClassifier') is not None
     assert DATASETS.get('CustomDataset') is not None
@@ -51,8 +54,8 @@ def test_mmcls_components_build_from_mmnas_scope():
 
 
 @pytest.mark.parametrize(
-    'path', sorted(glob.glob(osp.join(ROOT, 'configs/nas/**/*.py'),
-                             recursive=True)))
+    'path',
+    sorted(glob.glob(osp.join(ROOT, 'configs/nas/**/*.py'), recursive=True)))
 def test_every_config_builds_its_model(path, digits_root, tmp_path):
     """Every shipped config reads and its model builds (this covers every
     registered component a config uses). A subnet config whose subnet is
@@ -84,6 +87,7 @@ def test_in1k_supernet_matches_spos_param_count():
 
 
 # -- mutables --
+
 
 def test_one_shot_op_choices_sampling_and_fixing():
     m = op()
@@ -166,18 +170,25 @@ def test_spos_step_changes_only_the_sampled_path():
     model = digits_spos()
     model.init_weights()
     model.train()
-    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1,
-                                         momentum=0.9, weight_decay=1e-4))
+    optim = OptimWrapper(
+        torch.optim.SGD(
+            model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4))
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    data = dict(inputs=[torch.randint(0, 255, (3, 32, 32), dtype=torch.uint8)
-                        for _ in range(4)],
-                data_samples=None)
+    data = dict(
+        inputs=[
+            torch.randint(0, 255, (3, 32, 32), dtype=torch.uint8)
+            for _ in range(4)
+        ],
+        data_samples=None)
     from mmcls.structures import ClsDataSample
     data['data_samples'] = [ClsDataSample().set_gt_label(i) for i in range(4)]
     model.train_step(data, optim)
     chosen = model.mutator.current_choices
-    changed = {k for k, v in model.state_dict().items()
-               if not torch.equal(v, before[k])}
+    changed = {
+        k
+        for k, v in model.state_dict().items()
+        if not torch.equal(v, before[k])
+    }
     for name, choice in chosen.items():
         prefix = f'architecture.{name}._candidates.'
         for cand in SHUFFLE_CHOICES:

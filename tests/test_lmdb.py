@@ -7,12 +7,11 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import ROOT, run_tool
 from mmengine.config import Config
 
 from mmnas.registry import DATASETS
 from mmnas.utils import UserError, register_all_modules
-
-from conftest import ROOT, run_tool
 
 pytest.importorskip('lmdb')
 register_all_modules()
@@ -32,8 +31,9 @@ def digits_lmdb(digits_root, tmp_path_factory):
     """The digits data packed by the converter's command line."""
     out = tmp_path_factory.mktemp('lmdb') / 'digits_lmdb'
     assert images_to_lmdb.main([digits_root, str(out)]) == 0
-    assert sorted(os.listdir(out)) == ['classes.txt', 'train.lmdb',
-                                       'train.txt', 'val.lmdb', 'val.txt']
+    assert sorted(os.listdir(out)) == [
+        'classes.txt', 'train.lmdb', 'train.txt', 'val.lmdb', 'val.txt'
+    ]
     return str(out)
 
 
@@ -54,18 +54,19 @@ def datasets(split, digits_root, digits_lmdb):
     loader = 'train_dataloader' if split == 'train' else 'val_dataloader'
     folder = Config.fromfile(osp.join(
         CFG, '_base_/datasets/digits_bs64.py'))[loader]['dataset']
-    lmdb = Config.fromfile(osp.join(
-        CFG, '_base_/datasets/digits_bs64_lmdb.py'))[loader]['dataset']
-    folder = dict(folder, data_root=digits_root,
-                  pipeline=folder['pipeline'][:1])
+    lmdb = Config.fromfile(
+        osp.join(CFG,
+                 '_base_/datasets/digits_bs64_lmdb.py'))[loader]['dataset']
+    folder = dict(
+        folder, data_root=digits_root, pipeline=folder['pipeline'][:1])
     lmdb = relocated(dict(lmdb, pipeline=lmdb['pipeline'][:1]), digits_lmdb)
     assert lmdb['pipeline'][0]['backend_args']['backend'] == 'lmdb'
     return DATASETS.build(folder), DATASETS.build(lmdb)
 
 
 @pytest.mark.parametrize('split', ['train', 'val'])
-def test_lmdb_config_reads_the_same_images_and_labels(
-        split, digits_root, digits_lmdb):
+def test_lmdb_config_reads_the_same_images_and_labels(split, digits_root,
+                                                      digits_lmdb):
     folder, lmdb = datasets(split, digits_root, digits_lmdb)
     assert len(lmdb) == len(folder) == dict(train=1438, val=359)[split]
     assert tuple(lmdb.metainfo['classes']) == \
@@ -97,14 +98,16 @@ def test_lmdb_configs_differ_from_folder_configs_only_in_reading():
             assert db['pipeline'][0]['type'] == 'LoadImageFromFile'
             assert db['ann_file'] and not db['data_root']
     for real, folder_real, base in [
-            ('nas/densenas/densenas_a_8xb128_in1k_lmdb.py',
-             'nas/densenas/densenas_a_8xb128_in1k.py',
-             '_base_/datasets/imagenet_bs128_densenas_lmdb.py'),
-            ('nas/densenas/densenas_retrain_1xb64_digits_lmdb.py',
-             'nas/densenas/densenas_retrain_1xb64_digits.py',
-             '_base_/datasets/digits_bs64_lmdb.py')]:
-        r, f, b = (Config.fromfile(osp.join(CFG, p))
-                   for p in (real, folder_real, base))
+        ('nas/densenas/densenas_a_8xb128_in1k_lmdb.py',
+         'nas/densenas/densenas_a_8xb128_in1k.py',
+         '_base_/datasets/imagenet_bs128_densenas_lmdb.py'),
+        ('nas/densenas/densenas_retrain_1xb64_digits_lmdb.py',
+         'nas/densenas/densenas_retrain_1xb64_digits.py',
+         '_base_/datasets/digits_bs64_lmdb.py')
+    ]:
+        r, f, b = (
+            Config.fromfile(osp.join(CFG, p))
+            for p in (real, folder_real, base))
         for loader in ('train_dataloader', 'val_dataloader',
                        'test_dataloader'):
             assert r[loader] == b[loader]
@@ -118,25 +121,29 @@ def test_one_epoch_of_the_digits_lmdb_config(digits_lmdb, tmp_path):
     net_config = tmp_path / 'net_config.txt'
     net_config.write_text(NET_CONFIG)
     paths = []
-    for loader, split in (('train_dataloader', 'train'),
-                          ('val_dataloader', 'val')):
+    for loader, split in (('train_dataloader', 'train'), ('val_dataloader',
+                                                          'val')):
         ds = f'{loader}.dataset'
-        paths += [f'{ds}.ann_file={digits_lmdb}/{split}.txt',
-                  f'{ds}.metainfo.classes={digits_lmdb}/classes.txt',
-                  f'{ds}.pipeline.0.backend_args.db_path='
-                  f'{digits_lmdb}/{split}.lmdb']
+        paths += [
+            f'{ds}.ann_file={digits_lmdb}/{split}.txt',
+            f'{ds}.metainfo.classes={digits_lmdb}/classes.txt',
+            f'{ds}.pipeline.0.backend_args.db_path='
+            f'{digits_lmdb}/{split}.lmdb'
+        ]
     work = tmp_path / 'work'
-    proc = run_tool(['tools/train.py', RETRAIN, '--work-dir', str(work),
-                     '--cfg-options',
-                     f'model.backbone.net_config={net_config}',
-                     'model.head.in_channels=64', 'train_cfg.max_epochs=1',
-                     'train_cfg.val_interval=1'] + paths)
+    proc = run_tool([
+        'tools/train.py', RETRAIN, '--work-dir',
+        str(work), '--cfg-options', f'model.backbone.net_config={net_config}',
+        'model.head.in_channels=64', 'train_cfg.max_epochs=1',
+        'train_cfg.val_interval=1'
+    ] + paths)
     assert (work / 'epoch_1.pth').is_file()
     assert 'Epoch(val) [1][3/3]' in proc.stdout
     assert 'accuracy/top1' in proc.stdout
 
 
 # -- converter input errors --
+
 
 def test_converter_refuses_bad_input(digits_root, tmp_path):
     out = tmp_path / 'out'
@@ -156,12 +163,12 @@ def test_converter_refuses_bad_input(digits_root, tmp_path):
             (data / split / c / 'x.png').write_bytes(b'png')
     (data / 'val' / 'c').mkdir()
     with pytest.raises(UserError, match=r"class folder\(s\) c in .*val"):
-        images_to_lmdb.convert(str(data), str(tmp_path / 'o'),
-                               ['train', 'val'])
+        images_to_lmdb.convert(
+            str(data), str(tmp_path / 'o'), ['train', 'val'])
     (data / 'val' / 'c' / 'y.jpg').write_bytes(b'jpg')
     with pytest.raises(UserError, match='different class folders'):
-        images_to_lmdb.convert(str(data), str(tmp_path / 'o'),
-                               ['train', 'val'])
+        images_to_lmdb.convert(
+            str(data), str(tmp_path / 'o'), ['train', 'val'])
     (data / 'train' / 'a' / 'caf\u00e9.png').write_bytes(b'png')
     with pytest.raises(UserError, match='cannot be LMDB keys'):
         images_to_lmdb.convert(str(data), str(tmp_path / 'o'), ['train'])
@@ -169,8 +176,8 @@ def test_converter_refuses_bad_input(digits_root, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ['data', 'out']
 
 
-def test_converter_writes_all_or_nothing(digits_root, tmp_path,
-                                         monkeypatch, capsys):
+def test_converter_writes_all_or_nothing(digits_root, tmp_path, monkeypatch,
+                                         capsys):
     """A failure while packing leaves neither OUT_DIR nor a temporary
     folder; the command line reports bad input as one error line."""
     calls = []

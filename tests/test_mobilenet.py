@@ -4,6 +4,7 @@ import os.path as osp
 
 import pytest
 import torch
+from conftest import ROOT
 from mmengine.config import Config
 
 from mmnas.estimators import count_static, count_subnet
@@ -13,16 +14,16 @@ from mmnas.registry import MODELS
 from mmnas.structures import dump_subnet, load_subnet
 from mmnas.utils import register_all_modules
 
-from conftest import ROOT
-
 register_all_modules()
 
 SPOS = osp.join(ROOT, 'configs/nas/spos')
 DIGITS_CFG = osp.join(SPOS, 'spos_mobilenet_supernet_1xb64_digits.py')
 SUBNET_CFG = osp.join(SPOS, 'spos_mobilenet_subnet_8xb128_in1k.py')
 ANGLENAS = osp.join(SPOS, 'SPOS_MOBILENET_490M_FROM_ANGELNAS.yaml')
-STAGE_CHOICES = ['mb_k3e3', 'mb_k5e3', 'mb_k7e3', 'mb_k3e6', 'mb_k5e6',
-                 'mb_k7e6', 'identity']
+STAGE_CHOICES = [
+    'mb_k3e3', 'mb_k5e3', 'mb_k7e3', 'mb_k3e6', 'mb_k5e6', 'mb_k7e6',
+    'identity'
+]
 # published_counts.md: MMRazor's own count of the AngleNAS subnet
 ANGLENAS_PARAMS = 5_936_776
 ANGLENAS_MMRAZOR_MFLOPS = 490.136  # also counts BN and activations
@@ -40,8 +41,10 @@ def test_space_layout_matches_the_proxyless_gpu_table(digits_spos):
     for key, decision in list(space.items())[1:]:
         assert decision['choices'] == STAGE_CHOICES, key
     backbone = digits_spos.architecture.backbone
-    strides = [stage[0].candidates[stage[0].choices[0]].stride
-               for stage in backbone.layers]
+    strides = [
+        stage[0].candidates[stage[0].choices[0]].stride
+        for stage in backbone.layers
+    ]
     assert strides == [1, 2, 2, 2, 1, 2, 1]
     assert backbone.conv1.conv.stride == (1, 1)  # small_input
 
@@ -49,8 +52,11 @@ def test_space_layout_matches_the_proxyless_gpu_table(digits_spos):
 @pytest.mark.parametrize('choice', STAGE_CHOICES)
 def test_every_candidate_runs_in_every_slot(digits_spos, choice):
     mutator = digits_spos.mutator
-    choices = {k: (choice if choice in mutator.choices_of(k) else
-                   mutator.choices_of(k)[0]) for k in mutator.search_groups}
+    choices = {
+        k: (choice
+            if choice in mutator.choices_of(k) else mutator.choices_of(k)[0])
+        for k in mutator.search_groups
+    }
     mutator.set_choices(choices)
     digits_spos.eval()
     with torch.no_grad():
@@ -81,15 +87,15 @@ def test_anglenas_subnet_counts_as_published():
     assert not any('Mutable' in type(m).__name__ for m in model.modules())
 
 
-def test_anglenas_subnet_on_the_supernet_equals_the_static_subnet(
-        digits_spos):
+def test_anglenas_subnet_on_the_supernet_equals_the_static_subnet(digits_spos):
     choices = load_subnet(ANGLENAS)
-    sub = count_subnet(digits_spos.architecture, digits_spos.mutator,
-                       choices, (1, 3, 32, 32))
-    static = MODELS.build(dict(
-        type='SubnetModel',
-        architecture=Config.fromfile(DIGITS_CFG).supernet,
-        subnet=ANGLENAS))
+    sub = count_subnet(digits_spos.architecture, digits_spos.mutator, choices,
+                       (1, 3, 32, 32))
+    static = MODELS.build(
+        dict(
+            type='SubnetModel',
+            architecture=Config.fromfile(DIGITS_CFG).supernet,
+            subnet=ANGLENAS))
     assert sub == count_static(static, (1, 3, 32, 32))
 
 

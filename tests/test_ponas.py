@@ -24,8 +24,8 @@ CFG = osp.join(ROOT, 'configs/nas/ponas')
 
 register_all_modules()
 
-
 # -- search space and released networks --
+
 
 def test_released_ponas_a_counts():
     """The reference's independent count of PONAS-A (all params, conv
@@ -56,6 +56,7 @@ def test_space_candidates_and_se_width():
 
 # -- deployment --
 
+
 def _random_table(rng, num_layers=5, num_choices=4, latency=False):
     layers = [f'backbone.layers.{i}' for i in range(num_layers)]
     choices = [f'c{j}' for j in range(num_choices)]
@@ -64,23 +65,32 @@ def _random_table(rng, num_layers=5, num_choices=4, latency=False):
         scores[layer] = {c: rng.randint(0, 40) * 0.25 + 50 for c in choices}
         costs[layer] = {}
         for c in choices:
-            costs[layer][c] = dict(params=rng.randint(1, 60),
-                                   flops=rng.randint(1, 100))
+            costs[layer][c] = dict(
+                params=rng.randint(1, 60), flops=rng.randint(1, 100))
             if latency:
                 costs[layer][c]['latency'] = rng.randint(1, 30) / 8
     fixed = dict(params=7, flops=11)
     if latency:
         fixed['latency'] = 0.5
-    decided = {layer: max(scores[layer], key=scores[layer].get)
-               for layer in layers}
+    decided = {
+        layer: max(scores[layer], key=scores[layer].get)
+        for layer in layers
+    }
     return dict(
-        format='mmnas-ponas-table', version=1, complete=True,
-        search_space={layer: dict(type='OneShotMutableOP', choices=choices,
-                                  modules=[layer]) for layer in layers},
-        layers=layers, score_key='accuracy/top1', scores=scores,
+        format='mmnas-ponas-table',
+        version=1,
+        complete=True,
+        search_space={
+            layer:
+            dict(type='OneShotMutableOP', choices=choices, modules=[layer])
+            for layer in layers
+        },
+        layers=layers,
+        score_key='accuracy/top1',
+        scores=scores,
         decided=decided,
-        costs=dict(input_shape=[1, 3, 32, 32], fixed=fixed,
-                   candidates=costs), settings={})
+        costs=dict(input_shape=[1, 3, 32, 32], fixed=fixed, candidates=costs),
+        settings={})
 
 
 def _brute_force(table, budgets):
@@ -100,8 +110,10 @@ def test_deploy_matches_brute_force(seed):
     table = _random_table(rng, latency=seed % 2 == 0)
     dep = PONASDeployer(table)
     lo = {m: dep.smallest(m) for m in dep.metrics}
-    hi = {m: dep.describe([cs[-1] for cs in dep.choices])['cost'][m] * 2
-          for m in dep.metrics}
+    hi = {
+        m: dep.describe([cs[-1] for cs in dep.choices])['cost'][m] * 2
+        for m in dep.metrics
+    }
     cases = []
     for _ in range(8):
         metrics = rng.sample(dep.metrics, rng.randint(1, len(dep.metrics)))
@@ -132,12 +144,14 @@ def test_deploy_impossible_and_unknown_constraint():
 
 def test_latency_from_latency_table():
     from collections import OrderedDict
+
     from mmnas.estimators import LatencyTable
     from mmnas.models.algorithms.ponas import add_latency
     rng = random.Random(5)
     table = _random_table(rng)
     entries = OrderedDict(
-        (layer, {c: rng.randint(1, 30) / 8 for c in cs['choices']})
+        (layer, {c: rng.randint(1, 30) / 8
+                 for c in cs['choices']})
         for layer, cs in table['search_space'].items())
     lut = LatencyTable(0.5, entries, table['search_space'], {}, (1, 3, 8, 8),
                        1, 0)
@@ -162,14 +176,15 @@ def test_parse_constraints():
 
 def test_deploy_tool(tmp_path, capsys):
     import ponas_deploy
+
     from mmnas.structures import load_subnet
     table = _random_table(random.Random(3))
     path = tmp_path / 'ponas_table.json'
     path.write_text(json.dumps(table))
     out = tmp_path / 'sub.yaml'
     assert ponas_deploy.main(
-        [str(path), '--constraint', 'flops=200', '--out', str(out),
-         '--json']) == 0
+        [str(path), '--constraint', 'flops=200', '--out',
+         str(out), '--json']) == 0
     result = json.loads(capsys.readouterr().out)
     assert load_subnet(str(out)) == result['choices']
     assert result['cost']['flops'] <= 200
@@ -183,13 +198,21 @@ def test_deploy_tool(tmp_path, capsys):
 def test_table_file_errors(tmp_path):
     table = _random_table(random.Random(1))
     cases = {
-        'not_json': 'not json',
-        'other': json.dumps(dict(format='something-else')),
-        'version': json.dumps(dict(table, version=99)),
-        'incomplete': json.dumps(dict(
-            table, scores={table['layers'][0]: table['scores'][
-                table['layers'][0]]})),
-        'damaged': json.dumps(dict(table, costs=dict(fixed={}))),
+        'not_json':
+        'not json',
+        'other':
+        json.dumps(dict(format='something-else')),
+        'version':
+        json.dumps(dict(table, version=99)),
+        'incomplete':
+        json.dumps(
+            dict(
+                table,
+                scores={
+                    table['layers'][0]: table['scores'][table['layers'][0]]
+                })),
+        'damaged':
+        json.dumps(dict(table, costs=dict(fixed={}))),
     }
     for name, text in cases.items():
         p = tmp_path / f'{name}.json'
@@ -199,6 +222,7 @@ def test_table_file_errors(tmp_path):
 
 
 # -- the table loop on digits --
+
 
 def _table_cfg(work_dir, **loop):
     cfg = load_config(osp.join(CFG, 'ponas_table_1xb64_digits.py'))
@@ -256,8 +280,7 @@ load_from = '{supernet}'
 """
 
 
-def test_table_killed_twice_resumes_to_the_same_table(digits_root,
-                                                      tmp_path):
+def test_table_killed_twice_resumes_to_the_same_table(digits_root, tmp_path):
     """Killed in the first layer (``--resume`` drops load_from: the state
     written at the start holds the supernet) and in the second (the
     fine-tuning data and random generators continue where they were)."""
@@ -276,26 +299,28 @@ def test_table_killed_twice_resumes_to_the_same_table(digits_root,
 
     args = ['tools/train.py', str(cfg), '--work-dir', str(killed)]
     run_and_kill(args, lambda: finetuned_steps() >= 1)
-    assert not json.loads(
-        (killed / 'ponas_table.json').read_text())['scores']
+    assert not json.loads((killed / 'ponas_table.json').read_text())['scores']
     run_and_kill(args + ['--resume'], lambda: finetuned_steps() >= 4)
-    assert len(json.loads(
-        (killed / 'ponas_table.json').read_text())['scores']) == 1
+    assert len(
+        json.loads((killed / 'ponas_table.json').read_text())['scores']) == 1
     run_tool(args + ['--resume'])
 
     assert json.loads((killed / 'ponas_table.json').read_text()) == \
         json.loads((whole / 'ponas_table.json').read_text())
-    ours, ref = (torch.load(str(d / 'ponas_table_state.pth'),
-                            weights_only=False)
-                 for d in (killed, whole))
+    ours, ref = (
+        torch.load(str(d / 'ponas_table_state.pth'), weights_only=False)
+        for d in (killed, whole))
     assert ours['iter'] == ref['iter'] == 9
-    differ = [k for k in ref['state_dict']
-              if not torch.equal(ref['state_dict'][k], ours['state_dict'][k])]
+    differ = [
+        k for k in ref['state_dict']
+        if not torch.equal(ref['state_dict'][k], ours['state_dict'][k])
+    ]
     assert not differ, f'{len(differ)} tensors differ, e.g. {differ[:3]}'
 
 
 def test_table_loop_refuses_corrupt_state(digits_root, tmp_path):
     from mmengine.runner import Runner
+
     from mmnas.utils import UserError
     (tmp_path / 'ponas_table_state.pth').write_bytes(b'garbage')
     cfg = _table_cfg(tmp_path)

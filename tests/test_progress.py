@@ -33,8 +33,9 @@ def test_terminal_gets_a_bar_with_eta_and_nested_bars_close():
 
 def test_log_gets_a_line_every_n_items(monkeypatch):
     lines = []
-    monkeypatch.setattr('mmnas.utils.progress.print_log',
-                        lambda msg, logger=None: lines.append(msg))
+    monkeypatch.setattr(
+        'mmnas.utils.progress.print_log',
+        lambda msg, logger=None: lines.append(msg))
     bar = Progress(10, 'generation 1/2', log_every=5, file=io.StringIO())
     for _ in range(10):
         bar.update()
@@ -44,8 +45,9 @@ def test_log_gets_a_line_every_n_items(monkeypatch):
 
 def test_quiet_shows_nothing(monkeypatch):
     lines = []
-    monkeypatch.setattr('mmnas.utils.progress.print_log',
-                        lambda msg, logger=None: lines.append(msg))
+    monkeypatch.setattr(
+        'mmnas.utils.progress.print_log',
+        lambda msg, logger=None: lines.append(msg))
     set_quiet()
     out = Terminal()
     for _ in track(range(4), 'searching', file=out):

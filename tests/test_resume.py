@@ -9,13 +9,12 @@ import os.path as osp
 
 import pytest
 import torch
+from conftest import ROOT, logged_iters, run_and_kill, run_tool
 from mmengine.hooks import CheckpointHook
 from mmengine.logging import MessageHub, MMLogger
 
 from mmnas.engine.hooks import AtomicCheckpointHook
 from mmnas.utils.checkpoint_io import CheckpointError
-
-from conftest import ROOT, logged_iters, run_and_kill, run_tool
 
 ITERS = 4  # per epoch in every case
 # 128 training images at batch 32, no workers (their generators would
@@ -55,8 +54,9 @@ EMPTIED_POINTER = {'spos_supernet'}
 
 
 def train_args(cfg, work, resume=False):
-    return ['tools/train.py', str(cfg), '--work-dir', str(work),
-            '--quiet'] + (['--resume'] if resume else [])
+    return ['tools/train.py',
+            str(cfg), '--work-dir',
+            str(work), '--quiet'] + (['--resume'] if resume else [])
 
 
 def tensors(obj, name=''):
@@ -92,8 +92,9 @@ def test_killed_and_resumed_run_ends_like_the_uninterrupted_one(
 
     # killed two iterations into the second epoch, after epoch_1.pth
     killed = tmp_path / 'killed'
-    run_and_kill(train_args(cfg, killed),
-                 lambda: max(sum(logged_iters(killed), [0])) >= ITERS + 2)
+    run_and_kill(
+        train_args(cfg, killed),
+        lambda: max(sum(logged_iters(killed), [0])) >= ITERS + 2)
     assert not (killed / f'epoch_{epochs}.pth').exists(), 'killed too late'
     if case in EMPTIED_POINTER:
         (killed / 'last_checkpoint').write_text('')
@@ -103,9 +104,10 @@ def test_killed_and_resumed_run_ends_like_the_uninterrupted_one(
     resumed = final_state(killed)
     assert resumed['meta']['epoch'] == epochs
     # weights, BN statistics, architecture parameters, optimizer states
-    whole, resumed = (tensors({k: ckpt[k] for k in ('state_dict',
-                                                    'optimizer')})
-                      for ckpt in (whole, resumed))
+    whole, resumed = (
+        tensors({k: ckpt[k]
+                 for k in ('state_dict', 'optimizer')})
+        for ckpt in (whole, resumed))
     only = sorted(set(whole) ^ set(resumed))
     assert not only, f'{len(only)} tensors in one run only, e.g. {only[:3]}'
     differ = [k for k in whole if not torch.equal(whole[k], resumed[k])]
@@ -157,8 +159,9 @@ def test_resume_gets_past_a_damaged_last_checkpoint(tmp_path, pointer):
         torch.save({'meta': {}}, str(tmp_path / f'epoch_{n}.pth'))
     cut = (tmp_path / 'epoch_3.pth').read_bytes()
     (tmp_path / 'epoch_3.pth').write_bytes(cut[:len(cut) // 2])
-    text = dict(cut=str(tmp_path / 'epoch_2.pth')[:-3],
-                gone=str(tmp_path / 'epoch_9.pth')).get(pointer, pointer)
+    text = dict(
+        cut=str(tmp_path / 'epoch_2.pth')[:-3],
+        gone=str(tmp_path / 'epoch_9.pth')).get(pointer, pointer)
     if text is not None:
         (tmp_path / 'last_checkpoint').write_text(text)
     runner = FakeRunner(tmp_path, resume=True)
@@ -192,8 +195,8 @@ def test_endless_batches_reshuffle_per_pass_and_resume_mid_pass():
 
     from mmnas.engine.loops.resume_state import EndlessBatches
     data = list(range(12))
-    loader = DataLoader(data, batch_size=3,
-                        sampler=DefaultSampler(data, shuffle=True, seed=0))
+    loader = DataLoader(
+        data, batch_size=3, sampler=DefaultSampler(data, shuffle=True, seed=0))
     stream = EndlessBatches(loader)
     drawn = [next(stream).tolist() for _ in range(10)]
     first, second = drawn[:4], drawn[4:8]

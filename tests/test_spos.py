@@ -6,17 +6,16 @@ import os.path as osp
 
 import pytest
 import torch
+from conftest import ROOT, run_and_kill, run_tool
 from mmengine.config import Config
 
 from mmnas.estimators import CostTable
-from mmnas.models import NasMutator, SearchSpaceError
+from mmnas.models import SearchSpaceError
 from mmnas.models.mutables import BaseMutable
 from mmnas.models.subnet import fix_subnet
 from mmnas.registry import MODELS
 from mmnas.structures import SubnetFileError, dump_subnet, load_subnet
 from mmnas.utils import register_all_modules
-
-from conftest import ROOT, run_and_kill, run_tool
 
 register_all_modules()
 SPOS = 'configs/nas/spos/'
@@ -27,8 +26,8 @@ SUBNET_DIGITS = SPOS + 'spos_shufflenet_subnet_1xb64_digits.py'
 
 def search_args(work_dir, ckpt, limit, generations=2):
     return [
-        'tools/train.py', SEARCH_DIGITS, '--work-dir', str(work_dir),
-        '--cfg-options', f'load_from={ckpt}',
+        'tools/train.py', SEARCH_DIGITS, '--work-dir',
+        str(work_dir), '--cfg-options', f'load_from={ckpt}',
         f'train_cfg.max_epochs={generations}', 'train_cfg.num_candidates=4',
         'train_cfg.top_k=2', 'train_cfg.num_mutation=1',
         'train_cfg.num_crossover=1', 'train_cfg.calibrate_bn_iters=1',
@@ -39,9 +38,11 @@ def search_args(work_dir, ckpt, limit, generations=2):
 @pytest.fixture(scope='module')
 def supernet_ckpt(digits_root, tmp_path_factory):
     work = tmp_path_factory.mktemp('supernet')
-    run_tool(['tools/train.py', SUPERNET_DIGITS, '--work-dir', str(work),
-              '--cfg-options', 'train_cfg.max_epochs=1',
-              'train_cfg.val_interval=5'])
+    run_tool([
+        'tools/train.py', SUPERNET_DIGITS, '--work-dir',
+        str(work), '--cfg-options', 'train_cfg.max_epochs=1',
+        'train_cfg.val_interval=5'
+    ])
     return str(work / 'epoch_1.pth')
 
 
@@ -49,10 +50,11 @@ def supernet_ckpt(digits_root, tmp_path_factory):
 def digits_space():
     cfg = Config.fromfile(osp.join(ROOT, SUPERNET_DIGITS))
     model = MODELS.build(cfg.model)
-    table = CostTable.build(model.architecture, model.mutator,
-                            (1, 3, 32, 32), cache=False)
-    flops = sorted(table.cost(model.mutator.sample_choices())['flops']
-                   for _ in range(200))
+    table = CostTable.build(
+        model.architecture, model.mutator, (1, 3, 32, 32), cache=False)
+    flops = sorted(
+        table.cost(model.mutator.sample_choices())['flops']
+        for _ in range(200))
     # a limit that about half of the random subnets meet
     return model, flops[len(flops) // 2] / 1e6
 
@@ -98,8 +100,8 @@ def test_search_killed_mid_generation_resumes_to_the_same_best(
     args = search_args(tmp_path, supernet_ckpt, limit)
     log = tmp_path / 'search_log.jsonl'
     # kill once generation 2 has scored one of its candidates
-    run_and_kill(args, lambda: log.exists() and
-                 len(log.read_text().splitlines()) >= 5)
+    run_and_kill(
+        args, lambda: log.exists() and len(log.read_text().splitlines()) >= 5)
     assert not (tmp_path / 'best_subnet.yaml').exists()
     run_tool(args + ['--resume'])
     assert load_subnet(str(tmp_path / 'best_subnet.yaml')) == \
@@ -110,8 +112,7 @@ def test_search_killed_mid_generation_resumes_to_the_same_best(
 
 
 def test_impossible_constraint_is_one_clear_error(supernet_ckpt, tmp_path):
-    proc = run_tool(search_args(tmp_path, supernet_ckpt, 0.001),
-                    check=False)
+    proc = run_tool(search_args(tmp_path, supernet_ckpt, 0.001), check=False)
     assert proc.returncode == 2
     assert 'no subnet satisfies' in proc.stdout
     assert 'This search space spans params' in proc.stdout
@@ -119,8 +120,10 @@ def test_impossible_constraint_is_one_clear_error(supernet_ckpt, tmp_path):
 
 
 def test_unknown_score_key_is_one_clear_error(supernet_ckpt, tmp_path):
-    proc = run_tool(search_args(tmp_path, supernet_ckpt, 2.6) +
-                    ['train_cfg.score_key=accuracy/top5'], check=False)
+    proc = run_tool(
+        search_args(tmp_path, supernet_ckpt, 2.6) +
+        ['train_cfg.score_key=accuracy/top5'],
+        check=False)
     assert proc.returncode == 2
     assert "score_key 'accuracy/top5' is not among the metrics " \
         "['accuracy/top1']" in proc.stdout
@@ -129,9 +132,10 @@ def test_unknown_score_key_is_one_clear_error(supernet_ckpt, tmp_path):
 
 # -- subnet files --
 
+
 def test_mmrazor_subnet_file_loads_unchanged_and_round_trips(tmp_path):
-    cfg = Config.fromfile(osp.join(ROOT, SPOS +
-                                   'spos_shufflenet_supernet_8xb128_in1k.py'))
+    cfg = Config.fromfile(
+        osp.join(ROOT, SPOS + 'spos_shufflenet_supernet_8xb128_in1k.py'))
     model = MODELS.build(cfg.model)
     subnet = load_subnet(osp.join(ROOT, SPOS + 'SPOS_SUBNET.yaml'))
     model.mutator.validate_choices(subnet)
@@ -178,12 +182,16 @@ def test_exported_checkpoint_loads_into_the_subnet_config(
     work, _ = search_run
     subnet = str(work / 'best_subnet.yaml')
     out = str(tmp_path / 'subnet.pth')
-    run_tool(['tools/model_converters/export_subnet.py', SUPERNET_DIGITS,
-              supernet_ckpt, subnet, out])
-    proc = run_tool(['tools/test.py', SUBNET_DIGITS, out, '--work-dir',
-                     str(tmp_path / 'test'), '--out',
-                     str(tmp_path / 'metrics.json'), '--cfg-options',
-                     f'model.subnet={subnet}'])
+    run_tool([
+        'tools/model_converters/export_subnet.py', SUPERNET_DIGITS,
+        supernet_ckpt, subnet, out
+    ])
+    proc = run_tool([
+        'tools/test.py', SUBNET_DIGITS, out, '--work-dir',
+        str(tmp_path / 'test'), '--out',
+        str(tmp_path / 'metrics.json'), '--cfg-options',
+        f'model.subnet={subnet}'
+    ])
     assert 'accuracy/top1' in json.load(open(tmp_path / 'metrics.json'))
     # strict load: every key of the static model came from the export
     assert 'missing keys' not in proc.stdout
@@ -200,14 +208,15 @@ def test_subnet_model_inherits_supernet_weights(search_run, supernet_ckpt):
     choice = load_subnet(cfg.model.subnet)['backbone.layers.0.0']
     prefix = f'architecture.backbone.layers.0.0._candidates.{choice}.'
     block = static.backbone.layers[0][0].state_dict()
-    assert block and all(torch.equal(v, state[prefix + k])
-                         for k, v in block.items())
+    assert block and all(
+        torch.equal(v, state[prefix + k]) for k, v in block.items())
 
 
 def test_get_flops_counts_the_published_spos_subnet():
-    proc = run_tool(['tools/analysis/get_flops.py',
-                     SPOS + 'spos_shufflenet_subnet_8xb128_in1k.py',
-                     '--json'])
+    proc = run_tool([
+        'tools/analysis/get_flops.py',
+        SPOS + 'spos_shufflenet_subnet_8xb128_in1k.py', '--json'
+    ])
     counts = json.loads(proc.stdout.strip().splitlines()[-1])
     # MMRazor 1.0's ResourceEstimator counts the same subnet at 3,353,592
     assert counts['params'] == 3_353_592

@@ -5,7 +5,6 @@ import os.path as osp
 
 import pytest
 import torch
-
 from conftest import ROOT, run_tool
 
 CFG = 'configs/nas/spos/spos_shufflenet_supernet_1xb64_digits.py'
@@ -22,9 +21,11 @@ def ckpt_meta(path):
 @pytest.fixture(scope='module')
 def one_epoch(digits_root, tmp_path_factory):
     work = tmp_path_factory.mktemp('train')
-    run_tool(['tools/train.py', CFG, '--work-dir', str(work),
-              '--cfg-options', 'train_cfg.max_epochs=1',
-              'train_cfg.val_interval=1'])
+    run_tool([
+        'tools/train.py', CFG, '--work-dir',
+        str(work), '--cfg-options', 'train_cfg.max_epochs=1',
+        'train_cfg.val_interval=1'
+    ])
     return work
 
 
@@ -41,20 +42,26 @@ def test_resume_continues_at_the_right_iteration(one_epoch, tmp_path):
         if name == 'last_checkpoint':
             src = str(work / 'epoch_1.pth').encode()
         (work / name).write_bytes(src)
-    proc = run_tool(['tools/train.py', CFG, '--work-dir', str(work),
-                     '--resume', '--cfg-options', 'train_cfg.max_epochs=2',
-                     'train_cfg.val_interval=5'])
+    proc = run_tool([
+        'tools/train.py', CFG, '--work-dir',
+        str(work), '--resume', '--cfg-options', 'train_cfg.max_epochs=2',
+        'train_cfg.val_interval=5'
+    ])
     assert 'resumed epoch: 1, iter: 23' in proc.stdout
     meta = ckpt_meta(str(work / 'epoch_2.pth'))
     assert meta['epoch'] == 2 and meta['iter'] == 2 * ITERS_PER_EPOCH
 
 
 def test_dist_train_two_cpu_processes(digits_root, tmp_path):
-    env = dict(PATH=osp.dirname(os.sys.executable) + ':' +
-               os.environ['PATH'], PORT='29631', PYTHON=os.sys.executable)
-    proc = run_tool(['tools/dist_train.sh', CFG, '2', '--work-dir',
-                     str(tmp_path), '--cfg-options',
-                     'train_cfg.max_epochs=1', 'train_cfg.val_interval=5'],
+    env = dict(
+        PATH=osp.dirname(os.sys.executable) + ':' + os.environ['PATH'],
+        PORT='29631',
+        PYTHON=os.sys.executable)
+    proc = run_tool([
+        'tools/dist_train.sh', CFG, '2', '--work-dir',
+        str(tmp_path), '--cfg-options', 'train_cfg.max_epochs=1',
+        'train_cfg.val_interval=5'
+    ],
                     env=env)
     meta = ckpt_meta(str(tmp_path / 'epoch_1.pth'))
     # two ranks share the epoch: half the iterations of one process
@@ -63,16 +70,17 @@ def test_dist_train_two_cpu_processes(digits_root, tmp_path):
 
 
 @pytest.mark.parametrize('args, expected', [
-    (['tools/train.py', 'configs/nope.py'],
-     "config file 'configs/nope.py' does not exist"),
-    (['tools/train.py', CFG, '--cfg-options', 'train_cfg.max_epoch=1'],
-     "'max_epoch' is not in the config at train_cfg. Did you mean "
+    (['tools/train.py', 'configs/nope.py'
+      ], "config file 'configs/nope.py' does not exist"),
+    (['tools/train.py', CFG, '--cfg-options', 'train_cfg.max_epoch=1'
+      ], "'max_epoch' is not in the config at train_cfg. Did you mean "
      "'max_epochs'?"),
-    (['tools/test.py', CFG, 'missing.pth'],
-     "checkpoint 'missing.pth' does not exist"),
-    (['tools/train.py', CFG, '--cfg-options',
-      'model.eval_subnet.backbone.layers.0.0=x'],
-     "'eval_subnet' is not in the config at model"),
+    (['tools/test.py', CFG, 'missing.pth'
+      ], "checkpoint 'missing.pth' does not exist"),
+    ([
+        'tools/train.py', CFG, '--cfg-options',
+        'model.eval_subnet.backbone.layers.0.0=x'
+    ], "'eval_subnet' is not in the config at model"),
 ])
 def test_bad_input_is_one_error_and_writes_nothing(args, expected, tmp_path):
     work = tmp_path / 'w'
@@ -90,8 +98,11 @@ def test_unknown_candidate_in_config_is_named(tmp_path):
     cfg.write_text(
         f"_base_ = ['{ROOT}/{CFG}']\n"
         "model = dict(eval_subnet={'backbone.layers.0.0': 'shuffle_9x9'})\n")
-    proc = run_tool(['tools/train.py', str(cfg), '--work-dir',
-                     str(tmp_path / 'w')], check=False)
+    proc = run_tool(
+        ['tools/train.py',
+         str(cfg), '--work-dir',
+         str(tmp_path / 'w')],
+        check=False)
     assert proc.returncode == 2
     assert "unknown choice 'shuffle_9x9'" in proc.stdout
     assert 'Traceback' not in proc.stdout

@@ -42,8 +42,8 @@ def test_shuffle_units_same_output_and_grads_in_channels_last(
     y_ref.square().sum().backward()
     y.square().sum().backward()
     for (name, p_ref), p in zip(ref.named_parameters(), nhwc.parameters()):
-        torch.testing.assert_close(p.grad, p_ref.grad, rtol=1e-3, atol=1e-4,
-                                   msg=name)
+        torch.testing.assert_close(
+            p.grad, p_ref.grad, rtol=1e-3, atol=1e-4, msg=name)
 
 
 def test_channels_last_hook_converts_in_place_for_the_optimizer():

@@ -6,7 +6,6 @@ import os.path as osp
 import runpy
 
 import pytest
-
 from conftest import ROOT
 
 CFG = 'configs/nas/spos/spos_shufflenet_supernet_1xb64_digits.py'
@@ -14,14 +13,13 @@ TB = 'visualizer.vis_backends.0.type=TensorboardVisBackend'
 
 
 def plot_search():
-    return runpy.run_path(osp.join(ROOT, 'tools/analysis/plot_search.py'),
-                          run_name='mmnas_test')
+    return runpy.run_path(
+        osp.join(ROOT, 'tools/analysis/plot_search.py'), run_name='mmnas_test')
 
 
 def test_pareto_front_keeps_only_undominated_points():
-    front = plot_search()['pareto_front'](
-        [(2.0, 10.), (1.0, 5.), (1.5, 12.), (3.0, 11.), (1.0, 4.),
-         (2.5, 12.)])
+    front = plot_search()['pareto_front']([(2.0, 10.), (1.0, 5.), (1.5, 12.),
+                                           (3.0, 11.), (1.0, 4.), (2.5, 12.)])
     assert front == [(1.0, 5.), (1.5, 12.)]
 
 
@@ -30,11 +28,16 @@ def test_plot_search_draws_a_running_search(tmp_path):
     lines = []
     for epoch in range(3):
         for i in range(4):
-            lines.append(json.dumps(dict(
-                epoch=epoch, choices={'a': f'{epoch}{i}'},
-                score=50 + 10 * epoch + i, flops=2 + 0.1 * i, params=0.1)))
+            lines.append(
+                json.dumps(
+                    dict(
+                        epoch=epoch,
+                        choices={'a': f'{epoch}{i}'},
+                        score=50 + 10 * epoch + i,
+                        flops=2 + 0.1 * i,
+                        params=0.1)))
     (tmp_path / 'search_log.jsonl').write_text('\n'.join(lines) +
-                                                '\n{"epoch": 3, "cho')
+                                               '\n{"epoch": 3, "cho')
     mod = plot_search()
     hist = mod['history'](str(tmp_path), mod['read_log'](str(tmp_path)))
     assert [h['best_score'] for h in hist] == [53, 63, 73]
@@ -44,8 +47,9 @@ def test_plot_search_draws_a_running_search(tmp_path):
 
 
 def test_show_subnet_costs_add_up(capsys):
-    main = runpy.run_path(osp.join(ROOT, 'tools/analysis/show_subnet.py'),
-                          run_name='mmnas_test')['main']
+    main = runpy.run_path(
+        osp.join(ROOT, 'tools/analysis/show_subnet.py'),
+        run_name='mmnas_test')['main']
     from mmnas.estimators import count_subnet
     from mmnas.registry import MODELS
     from mmnas.structures import dump_subnet
@@ -54,12 +58,13 @@ def test_show_subnet_costs_add_up(capsys):
     register_all_modules()
     model = MODELS.build(load_config(osp.join(ROOT, CFG)).model)
     choices = model.mutator.sample_choices()
-    path = dump_subnet(choices, osp.join(ROOT, 'work_dirs',
-                                         'test_show_subnet.yaml'))
+    path = dump_subnet(choices,
+                       osp.join(ROOT, 'work_dirs', 'test_show_subnet.yaml'))
     main([path, '--config', osp.join(ROOT, CFG), '--shape', '32', '32'])
     out = capsys.readouterr().out
-    rows = [ln.split() for ln in out.splitlines()
-            if ln.startswith('backbone.')]
+    rows = [
+        ln.split() for ln in out.splitlines() if ln.startswith('backbone.')
+    ]
     assert [r[1] for r in rows] == [choices[r[0]] for r in rows]
     total = out.splitlines()[-1].split()
     exact = count_subnet(model.architecture, model.mutator, choices,
@@ -87,9 +92,10 @@ def test_tensorboard_backend_from_cfg_options(tmp_path):
     cfg = load_config(osp.join(ROOT, CFG), options)
     cfg.visualizer.save_dir = str(tmp_path)
     cfg.visualizer.name = 'test_tb'
-    vis = Visualizer.get_instance(**{k: v for k, v in cfg.visualizer.items()
-                                     if k != 'type'})
+    vis = Visualizer.get_instance(
+        **{k: v
+           for k, v in cfg.visualizer.items() if k != 'type'})
     vis.add_scalars({'search/best_score': 91.5}, step=1)
     vis.close()
-    assert glob.glob(str(tmp_path / '**' / 'events.out.tfevents.*'),
-                     recursive=True)
+    assert glob.glob(
+        str(tmp_path / '**' / 'events.out.tfevents.*'), recursive=True)

@@ -64,14 +64,14 @@ def main(argv=None):
     specs = [s for item in args.constraint for s in item.split(',') if s]
     out = args.out or osp.join(
         osp.dirname(osp.abspath(args.table)),
-        'ponas_subnet_' + '_'.join(s.replace('=', '') for s in specs) +
-        '.yaml')
+        'ponas_subnet_' + '_'.join(s.replace('=', '')
+                                   for s in specs) + '.yaml')
     dump_subnet(result['choices'], out)
     if args.json:
         print(json.dumps(dict(result, subnet=out, seconds=seconds)))
         return 0
     print('constraints: ' + ', '.join(f'{k} <= {v:.6g}'
-                                       for k, v in budgets.items()))
+                                      for k, v in budgets.items()))
     print('cost: ' + ', '.join(f'{k} {v}' for k, v in result['cost'].items()))
     print(f'table score (accuracy points lost vs the best candidate of '
           f'every layer): {result["score"]:.4f}')

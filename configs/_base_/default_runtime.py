@@ -7,9 +7,12 @@ default_hooks = dict(
     # checkpoints (atomic_local backend, mmnas/utils/checkpoint_io.py) and
     # the last_checkpoint pointer are written temp-then-rename; --resume
     # gets past a damaged pointer (AtomicCheckpointHook)
-    checkpoint=dict(type='AtomicCheckpointHook', interval=1,
-                    max_keep_ckpts=3, save_last=True,
-                    backend_args=dict(backend='atomic_local')),
+    checkpoint=dict(
+        type='AtomicCheckpointHook',
+        interval=1,
+        max_keep_ckpts=3,
+        save_last=True,
+        backend_args=dict(backend='atomic_local')),
     # refuse a load_from / --resume checkpoint of another model
     checkpoint_match=dict(type='CheckpointMatchHook'),
     sampler_seed=dict(type='DistSamplerSeedHook'),

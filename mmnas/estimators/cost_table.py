@@ -52,34 +52,40 @@ def structure(net: nn.Module) -> List[list]:
     desc = []
     for name, m in net.named_modules():
         extra = '' if isinstance(m, BaseMutable) else m.extra_repr()
-        shapes = [[n, list(p.shape)] for n, p in m.named_parameters(
-            recurse=False)]
+        shapes = [[n, list(p.shape)]
+                  for n, p in m.named_parameters(recurse=False)]
         desc.append([name, type(m).__name__, extra, shapes])
     return desc
 
 
 def fingerprint(net: nn.Module, mutator, input_shape: Sequence[int]) -> str:
     """Hash of the search space, the architecture and the input shape."""
-    desc = dict(version=TABLE_VERSION, space=mutator.search_space(),
-                arch=structure(net), input_shape=list(input_shape))
+    desc = dict(
+        version=TABLE_VERSION,
+        space=mutator.search_space(),
+        arch=structure(net),
+        input_shape=list(input_shape))
     text = json.dumps(desc, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def probe_choices(mutator,
-                  decisions: Optional[Sequence[str]] = None
-                  ) -> List[Dict[str, Any]]:
+def probe_choices(
+        mutator,
+        decisions: Optional[Sequence[str]] = None) -> List[Dict[str, Any]]:
     """Subnets that together choose every candidate of every decision (of
     ``decisions``, default all): probe i takes choice ``i mod n`` of each
     decision."""
     space = mutator.search_space()
     n = max(len(space[d]['choices']) for d in decisions or space)
-    return [OrderedDict((k, d['choices'][i % len(d['choices'])])
-                        for k, d in space.items()) for i in range(n)]
+    return [
+        OrderedDict((k, d['choices'][i % len(d['choices'])])
+                    for k, d in space.items()) for i in range(n)
+    ]
 
 
-def unit_tree(mutator) -> Tuple[List[Tuple[str, str]], Dict[str, List[str]],
-                               Dict[str, str]]:
+def unit_tree(
+    mutator
+) -> Tuple[List[Tuple[str, str]], Dict[str, List[str]], Dict[str, str]]:
     """The mutables of a space: top-level ``(decision, name)`` pairs, the
     mutables nested directly inside each mutable (e.g. a channel mutable
     inside a candidate op), and each mutable's decision."""
@@ -119,8 +125,10 @@ def record_unit_inputs(modules: Mapping[str, nn.Module],
     for name, module in modules.items():
 
         def hook(_, args, name=name):
-            seen[name].append(tuple(
-                tuple(a.shape) for a in args if isinstance(a, torch.Tensor)))
+            seen[name].append(
+                tuple(
+                    tuple(a.shape) for a in args
+                    if isinstance(a, torch.Tensor)))
 
         hooks.append(module.register_forward_pre_hook(hook))
     try:
@@ -131,7 +139,8 @@ def record_unit_inputs(modules: Mapping[str, nn.Module],
     return seen, result
 
 
-def probe_runs(mutator, modules: Mapping[str, nn.Module],
+def probe_runs(mutator,
+               modules: Mapping[str, nn.Module],
                run: Callable[[], Any],
                decisions: Optional[Sequence[str]] = None):
     """For each probe subnet: set its choices, ``run()`` it while recording
@@ -163,12 +172,14 @@ class CostTable:
     Build with :meth:`build`; ``cost(choices)`` is a table sum.
     """
 
-    def __init__(self, fixed: Cost,
+    def __init__(self,
+                 fixed: Cost,
                  entries: 'OrderedDict[str, Dict[Any, Node]]',
-                 input_shape: Sequence[int], key: str = '',
+                 input_shape: Sequence[int],
+                 key: str = '',
                  mutator=None) -> None:
-        self.fixed = dict(params=int(fixed['params']),
-                          flops=int(fixed['flops']))
+        self.fixed = dict(
+            params=int(fixed['params']), flops=int(fixed['flops']))
         self._entries = entries
         self._space = OrderedDict()
         _collect_choices(entries, self._space)
@@ -220,20 +231,29 @@ class CostTable:
             return int(analysis.total()), analysis.by_module()
 
         with eval_no_grad(net):
-            for probe, seen, (total, by_module) in probe_runs(
-                    mutator, modules, run, list(entries)):
-                unit = {n: (active_params(m), int(by_module[prefix + n]))
-                        for n, m in modules.items()}
+            for probe, seen, (total,
+                              by_module) in probe_runs(mutator, modules, run,
+                                                       list(entries)):
+                unit = {
+                    n: (active_params(m), int(by_module[prefix + n]))
+                    for n, m in modules.items()
+                }
                 for n, m in modules.items():
                     if inner[n] and n not in nested:
                         nested[n] = cls._alone(net, n, m, seen[n], inner,
                                                decision_of)
                 for decision in entries:
-                    nodes = [nested[n][probe[decision]] if inner[n] else
-                             (*unit[n], ()) for d, n in top if d == decision]
-                    entries[decision][probe[decision]] = (
-                        sum(x[0] for x in nodes), sum(x[1] for x in nodes),
-                        tuple(k for x in nodes for k in x[2]))
+                    nodes = [
+                        nested[n][probe[decision]] if inner[n] else
+                        (*unit[n], ()) for d, n in top if d == decision
+                    ]
+                    entries[decision][probe[decision]] = (sum(x[0]
+                                                              for x in nodes),
+                                                          sum(x[1]
+                                                              for x in nodes),
+                                                          tuple(k
+                                                                for x in nodes
+                                                                for k in x[2]))
                 if fixed is None:
                     fixed = dict(
                         params=active_params(net) -
@@ -242,14 +262,14 @@ class CostTable:
         return cls(fixed, entries, input_shape, key, mutator)
 
     @classmethod
-    def _alone(cls, net, name: str, mutable: nn.Module,
-               calls: List[Shapes], inner: Dict[str, List[str]],
+    def _alone(cls, net, name: str, mutable: nn.Module, calls: List[Shapes],
+               inner: Dict[str, List[str]],
                decision_of: Dict[str, str]) -> Dict[Any, Node]:
         """Per choice of ``mutable``: its own cost (without the mutables
         nested in it) counted alone on its recorded inputs, and those
         nested mutables that run, recursively, as children."""
-        kids = OrderedDict((k, mutable.get_submodule(k[len(name) + 1:]))
-                           for k in inner[name])
+        kids = OrderedDict(
+            (k, mutable.get_submodule(k[len(name) + 1:])) for k in inner[name])
         previous, table = mutable.current_choice, {}
         try:
             for choice in mutable.choices:
@@ -269,10 +289,11 @@ class CostTable:
                             flops -= int(by_module[k[len(name) + 1:]])
                             active.setdefault(k, []).extend(k_calls)
                 params -= sum(active_params(kids[k]) for k in active)
-                table[choice] = (params, flops, tuple(
-                    (decision_of[k],
-                     cls._alone(net, k, kids[k], k_calls, inner, decision_of))
-                    for k, k_calls in active.items()))
+                table[choice] = (params, flops,
+                                 tuple((decision_of[k],
+                                        cls._alone(net, k, kids[k], k_calls,
+                                                   inner, decision_of))
+                                       for k, k_calls in active.items()))
         finally:
             mutable.current_choice = previous
         return table
@@ -316,8 +337,9 @@ class CostTable:
         if len(choices) != len(self._space) or (
                 self._nested and choices.keys() != self._space.keys()):
             self._refuse(choices)
-        return dict(params=self.fixed['params'] + params,
-                    flops=self.fixed['flops'] + flops)
+        return dict(
+            params=self.fixed['params'] + params,
+            flops=self.fixed['flops'] + flops)
 
     def bounds(self) -> Dict[str, Tuple[int, int]]:
         """``{'params': (min, max), 'flops': (min, max)}`` over the space,
@@ -343,10 +365,14 @@ class CostTable:
     # files ------------------------------------------------------------
     def to_dict(self) -> dict:
         return dict(
-            format='mmnas-cost-table', version=TABLE_VERSION, key=self.key,
-            input_shape=list(self.input_shape), fixed=self.fixed,
-            decisions=[dict(name=d, **_dump(t))
-                       for d, t in self._entries.items()])
+            format='mmnas-cost-table',
+            version=TABLE_VERSION,
+            key=self.key,
+            input_shape=list(self.input_shape),
+            fixed=self.fixed,
+            decisions=[
+                dict(name=d, **_dump(t)) for d, t in self._entries.items()
+            ])
 
     def save(self, path: str) -> str:
         os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
@@ -354,7 +380,9 @@ class CostTable:
         return path
 
     @classmethod
-    def load(cls, path: str, mutator=None,
+    def load(cls,
+             path: str,
+             mutator=None,
              key: Optional[str] = None) -> 'CostTable':
         """Read a saved table; ValueError if it is not one, or not the one
         of ``key`` / of ``mutator``'s search space."""
@@ -366,8 +394,7 @@ class CostTable:
                              'mmnas cost table')
         if key is not None and data['key'] != key:
             raise ValueError(f'{path} is the table of another space')
-        entries = OrderedDict(
-            (d['name'], _load(d)) for d in data['decisions'])
+        entries = OrderedDict((d['name'], _load(d)) for d in data['decisions'])
         table = cls(data['fixed'], entries, data['input_shape'], data['key'],
                     mutator)
         if mutator is not None:
@@ -412,7 +439,8 @@ def _collect_choices(entries: Mapping[str, Dict[Any, Node]],
 
 def _dump(table: Dict[Any, Node]) -> dict:
     return dict(
-        choices=list(table), params=[n[0] for n in table.values()],
+        choices=list(table),
+        params=[n[0] for n in table.values()],
         flops=[n[1] for n in table.values()],
         children=[[dict(decision=d, **_dump(t)) for d, t in n[2]]
                   for n in table.values()])
@@ -420,8 +448,7 @@ def _dump(table: Dict[Any, Node]) -> dict:
 
 def _load(data: dict) -> Dict[Any, Node]:
     return {
-        c: (int(p), int(f),
-            tuple((k['decision'], _load(k)) for k in kids))
+        c: (int(p), int(f), tuple((k['decision'], _load(k)) for k in kids))
         for c, p, f, kids in zip(data['choices'], data['params'],
                                  data['flops'], data['children'])
     }

@@ -21,9 +21,9 @@ import torch
 import torch.nn as nn
 from fvcore.nn import FlopCountAnalysis
 from fvcore.nn.jit_analysis import JitModelAnalysis
-from fvcore.nn.jit_handles import (addmm_flop_jit, bmm_flop_jit,
-                                   conv_flop_jit, einsum_flop_jit,
-                                   linear_flop_jit, matmul_flop_jit)
+from fvcore.nn.jit_handles import (addmm_flop_jit, bmm_flop_jit, conv_flop_jit,
+                                   einsum_flop_jit, linear_flop_jit,
+                                   matmul_flop_jit)
 
 from mmnas.models.mutables import BaseMutable
 
@@ -86,7 +86,8 @@ def dummy_input(model: nn.Module, shape: Sequence[int]) -> torch.Tensor:
     return torch.zeros(*shape, device=p.device, dtype=p.dtype)
 
 
-def flop_analysis(module: nn.Module, inputs: Tuple,
+def flop_analysis(module: nn.Module,
+                  inputs: Tuple,
                   convention: str = 'macs') -> JitModelAnalysis:
     """fvcore analysis of ``module(*inputs)`` under ``convention`` (see the
     module docstring), silent about the ops it skips. It traces on the
@@ -106,7 +107,8 @@ def flop_analysis(module: nn.Module, inputs: Tuple,
     return analysis
 
 
-def count_flops(module: nn.Module, inputs: Tuple,
+def count_flops(module: nn.Module,
+                inputs: Tuple,
                 convention: str = 'macs') -> int:
     """FLOPs of ``module(*inputs)`` under ``convention``."""
     return int(flop_analysis(module, inputs, convention).total())
@@ -129,8 +131,8 @@ def count_static(model: nn.Module,
     ``architecture``)."""
     net = unwrap(model)
     with eval_no_grad(net):
-        flops = count_flops(traceable(net), (dummy_input(net, input_shape), ),
-                            convention)
+        flops = count_flops(
+            traceable(net), (dummy_input(net, input_shape), ), convention)
     return dict(params=sum(p.numel() for p in net.parameters()), flops=flops)
 
 
@@ -157,7 +159,7 @@ def count_subnet(architecture: nn.Module,
     the static subnet built from the same config and choices."""
     net = unwrap(architecture)
     with chosen(mutator, choices), eval_no_grad(net):
-        flops = count_flops(traceable(net), (dummy_input(net, input_shape), ),
-                            convention)
+        flops = count_flops(
+            traceable(net), (dummy_input(net, input_shape), ), convention)
         params = active_params(net)
     return dict(params=params, flops=flops)

@@ -34,8 +34,10 @@ class LatencyTableError(UserError, ValueError):
 
 def device_description(device: torch.device) -> Dict[str, Any]:
     """What the timings depend on: the processor, torch, threads."""
-    desc = dict(device=device.type, torch=torch.__version__,
-                threads=torch.get_num_threads())
+    desc = dict(
+        device=device.type,
+        torch=torch.__version__,
+        threads=torch.get_num_threads())
     if device.type == 'cuda':
         desc['name'] = torch.cuda.get_device_name(device)
         desc['cuda'] = torch.version.cuda
@@ -65,16 +67,19 @@ def clock_fn(clock: str, device: torch.device) -> Callable[[], float]:
     if clock not in CLOCKS:
         raise LatencyTableError(f'clock must be one of {list(CLOCKS)}, got '
                                 f'{clock!r}')
-    if clock == 'cpu' and (device.type != 'cpu' or
-                           torch.get_num_threads() != 1):
+    if clock == 'cpu' and (device.type != 'cpu'
+                           or torch.get_num_threads() != 1):
         raise LatencyTableError(
             'clock "cpu" counts one thread\'s CPU time: use it on CPU with '
             'torch.set_num_threads(1) (--threads 1), or use clock "wall".')
     return CLOCKS[clock]
 
 
-def median_ms(fn: Callable[[], Any], repeat: int, warmup: int,
-              device: torch.device, clock: str = 'wall') -> float:
+def median_ms(fn: Callable[[], Any],
+              repeat: int,
+              warmup: int,
+              device: torch.device,
+              clock: str = 'wall') -> float:
     """Median time of ``fn()`` in milliseconds."""
     now = clock_fn(clock, device)
     sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
@@ -90,8 +95,11 @@ def median_ms(fn: Callable[[], Any], repeat: int, warmup: int,
     return statistics.median(times) * 1e3
 
 
-def time_units(run: Callable[[], Any], modules: Mapping[str, nn.Module],
-               repeat: int, warmup: int, device: torch.device,
+def time_units(run: Callable[[], Any],
+               modules: Mapping[str, nn.Module],
+               repeat: int,
+               warmup: int,
+               device: torch.device,
                clock: str = 'wall') -> Dict[str, float]:
     """Median time (ms) each module spends inside ``run()``: timed in
     place with hooks, so caches and allocator state are those of the real
@@ -111,8 +119,10 @@ def time_units(run: Callable[[], Any], modules: Mapping[str, nn.Module],
             sync()
             spent[name][-1] += now() - start[name]
 
-        hooks += [module.register_forward_pre_hook(pre),
-                  module.register_forward_hook(post)]
+        hooks += [
+            module.register_forward_pre_hook(pre),
+            module.register_forward_hook(post)
+        ]
     try:
         for i in range(warmup + repeat):
             if i == warmup:
@@ -127,10 +137,12 @@ def time_units(run: Callable[[], Any], modules: Mapping[str, nn.Module],
     return {name: statistics.median(t) * 1e3 for name, t in spent.items()}
 
 
-def measure_subnet(architecture: nn.Module, mutator,
+def measure_subnet(architecture: nn.Module,
+                   mutator,
                    choices: Mapping[str, Any],
                    input_shape: Sequence[int] = (1, 3, 224, 224),
-                   repeat: int = 20, warmup: int = 5,
+                   repeat: int = 20,
+                   warmup: int = 5,
                    clock: str = 'wall') -> float:
     """Measured latency (ms) of the whole subnet ``choices`` on the
     device the supernet is on."""
@@ -149,10 +161,9 @@ class LatencyTable:
     """Latency (ms) per ``(decision, choice)`` plus the fixed part."""
 
     def __init__(self, fixed_ms: float,
-                 entries: 'OrderedDict[str, Dict[Any, float]]',
-                 space: Mapping, device: Dict[str, Any],
-                 input_shape: Sequence[int], repeat: int,
-                 warmup: int) -> None:
+                 entries: 'OrderedDict[str, Dict[Any, float]]', space: Mapping,
+                 device: Dict[str, Any], input_shape: Sequence[int],
+                 repeat: int, warmup: int) -> None:
         self.fixed_ms = float(fixed_ms)
         self._entries = entries
         self.space = space
@@ -183,8 +194,10 @@ class LatencyTable:
         entries = OrderedDict((k, {}) for k in mutator.search_groups)
         x = dummy_input(net, input_shape)
         with eval_no_grad(net):
-            probes = [p for p, _, _ in probe_runs(
-                mutator, modules, lambda: traceable(net)(x))]
+            probes = [
+                p for p, _, _ in probe_runs(mutator, modules,
+                                            lambda: traceable(net)(x))
+            ]
         timed = []  # per round, per probe: (unit ms, whole ms)
         for _ in range(rounds):
             timed.append([])
@@ -200,16 +213,18 @@ class LatencyTable:
             unit_ms = {n: min(r[0][n] for r in per_round) for n in modules}
             whole = min(r[1] for r in per_round)
             for decision in entries:
-                entries[decision][probe[decision]] = sum(
-                    unit_ms[n] for d, n in units if d == decision)
+                entries[decision][probe[decision]] = sum(unit_ms[n]
+                                                         for d, n in units
+                                                         if d == decision)
             fixed.append(whole - sum(unit_ms.values()))
             if log:
                 log(f'probe {i}: whole {whole:.3f} ms, fixed part '
                     f'{fixed[-1]:.3f} ms')
-        return cls(statistics.median(fixed), entries,
-                   json.loads(_space_text(mutator.search_space())),
-                   dict(device_description(device), clock=clock),
-                   input_shape, repeat, warmup)
+        return cls(
+            statistics.median(fixed), entries,
+            json.loads(_space_text(mutator.search_space())),
+            dict(device_description(device), clock=clock), input_shape, repeat,
+            warmup)
 
     def check_space(self, mutator) -> None:
         """Raise LatencyTableError unless the table was measured for
@@ -246,11 +261,17 @@ class LatencyTable:
 
     def to_dict(self) -> dict:
         return dict(
-            format=TABLE_FORMAT, device=self.device,
-            input_shape=list(self.input_shape), repeat=self.repeat,
-            warmup=self.warmup, fixed_ms=self.fixed_ms, space=self.space,
-            entries=[dict(name=d, choices=list(t), ms=list(t.values()))
-                     for d, t in self._entries.items()])
+            format=TABLE_FORMAT,
+            device=self.device,
+            input_shape=list(self.input_shape),
+            repeat=self.repeat,
+            warmup=self.warmup,
+            fixed_ms=self.fixed_ms,
+            space=self.space,
+            entries=[
+                dict(name=d, choices=list(t), ms=list(t.values()))
+                for d, t in self._entries.items()
+            ])
 
     def save(self, path: str) -> str:
         os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)

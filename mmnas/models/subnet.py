@@ -29,9 +29,11 @@ def to_static(model: nn.Module) -> nn.Module:
     return model
 
 
-def fix_subnet(model: nn.Module,
-               subnet: Union[str, Dict],
-               mutator: dict = dict(type='NasMutator')) -> nn.Module:
+def fix_subnet(
+    model: nn.Module,
+    subnet: Union[str, Dict],
+    mutator: dict = dict(type='NasMutator')
+) -> nn.Module:
     """Fix ``model``'s mutables to ``subnet`` and make it static."""
     mut = TASK_UTILS.build(mutator)
     mut.prepare_from_supernet(model)
@@ -39,7 +41,8 @@ def fix_subnet(model: nn.Module,
     return to_static(model)
 
 
-def load_supernet_weights(model: nn.Module, checkpoint: str,
+def load_supernet_weights(model: nn.Module,
+                          checkpoint: str,
                           logger: Optional[MMLogger] = None) -> Dict:
     """Load a supernet checkpoint (saved from an algorithm, keys prefixed
     ``architecture.``, or from a bare architecture) into ``model``, and
@@ -52,8 +55,10 @@ def load_supernet_weights(model: nn.Module, checkpoint: str,
                          'checkpoint written by tools/train.py.')
     prefix = 'architecture.'
     if any(k.startswith(prefix) for k in state):
-        state = {k[len(prefix):]: v for k, v in state.items()
-                 if k.startswith(prefix)}
+        state = {
+            k[len(prefix):]: v
+            for k, v in state.items() if k.startswith(prefix)
+        }
     own = model.state_dict()
     loaded, mismatched = {}, []
     for k, v in state.items():
@@ -69,14 +74,17 @@ def load_supernet_weights(model: nn.Module, checkpoint: str,
             'checkpoint of another model. Use the supernet checkpoint of '
             'the same search space.')
     model.load_state_dict(loaded, strict=False)
-    report = dict(loaded=len(loaded), total=len(own), missing=missing,
-                  mismatched=mismatched,
-                  unexpected=[k for k in state if k not in own])
+    report = dict(
+        loaded=len(loaded),
+        total=len(own),
+        missing=missing,
+        mismatched=mismatched,
+        unexpected=[k for k in state if k not in own])
     logger.info(
         f'Inherited {len(loaded)}/{len(own)} tensors from {checkpoint}; '
-        f'missing {len(missing)}, shape mismatch {len(mismatched)}'
-        + (f' (e.g. {(missing + mismatched)[:3]})'
-           if missing or mismatched else ''))
+        f'missing {len(missing)}, shape mismatch {len(mismatched)}' +
+        (f' (e.g. {(missing + mismatched)[:3]})'
+         if missing or mismatched else ''))
     return report
 
 

@@ -62,8 +62,8 @@ def load_subnet(subnet: Union[str, Dict]) -> SubnetChoices:
         raise SubnetFileError(
             f'subnet {source!r} must map mutable names to choices, got '
             f'{type(subnet).__name__}')
-    return OrderedDict((str(k), _entry_value(str(k), v))
-                       for k, v in subnet.items())
+    return OrderedDict(
+        (str(k), _entry_value(str(k), v)) for k, v in subnet.items())
 
 
 def dump_subnet(choices: SubnetChoices, path: str) -> str:

@@ -5,8 +5,8 @@ from .progress import Progress, is_quiet, set_quiet, track
 from .setup_env import allow_mmengine_checkpoint_globals, register_all_modules
 
 __all__ = [
-    'UserError', 'cli_main', 'suggest',
-    'atomic_dir', 'atomic_open', 'atomic_write', 'register_all_modules',
+    'UserError', 'cli_main', 'suggest', 'atomic_dir', 'atomic_open',
+    'atomic_write', 'register_all_modules',
     'allow_mmengine_checkpoint_globals', 'Progress', 'track', 'set_quiet',
     'is_quiet', 'AtomicLocalBackend', 'CheckpointError'
 ]

@@ -54,8 +54,8 @@ def load_local_checkpoint(filename, map_location):
     """mmengine's local loader, with unreadable files as one clear error."""
     try:
         return load_from_local(filename, map_location)
-    except (RuntimeError, EOFError, pickle.UnpicklingError,
-            zipfile.BadZipFile, ValueError) as e:
+    except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile,
+            ValueError) as e:
         first = (str(e).strip().splitlines() or [''])[0].split('. ')[0]
         size = osp.getsize(filename) if osp.isfile(filename) else 0
         raise CheckpointError(

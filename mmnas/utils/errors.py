@@ -5,18 +5,24 @@ import sys
 from difflib import get_close_matches
 from functools import wraps
 
-
 # errors of writing the work dir, and what to do about them
 _WRITE_ERRNOS = {
-    errno.ENOSPC: 'The disk is full: free space or pass a --work-dir on '
+    errno.ENOSPC:
+    'The disk is full: free space or pass a --work-dir on '
     'another disk.',
-    errno.EDQUOT: 'The disk quota is used up: free space or pass a '
+    errno.EDQUOT:
+    'The disk quota is used up: free space or pass a '
     '--work-dir on another disk.',
-    errno.EACCES: 'Pass a --work-dir you may write to.',
-    errno.EPERM: 'Pass a --work-dir you may write to.',
-    errno.EROFS: 'The file system is read-only: pass another --work-dir.',
-    errno.ENOTDIR: 'A part of the path is a file: pass another --work-dir.',
-    errno.EEXIST: 'A file is in the way of a directory: pass another '
+    errno.EACCES:
+    'Pass a --work-dir you may write to.',
+    errno.EPERM:
+    'Pass a --work-dir you may write to.',
+    errno.EROFS:
+    'The file system is read-only: pass another --work-dir.',
+    errno.ENOTDIR:
+    'A part of the path is a file: pass another --work-dir.',
+    errno.EEXIST:
+    'A file is in the way of a directory: pass another '
     '--work-dir.',
 }
 
@@ -47,10 +53,12 @@ def cli_main(func):
         except OSError as e:
             if e.errno not in _WRITE_ERRNOS:
                 raise
-            print(f'error: cannot write {e.filename or "a file"!r}: '
-                  f'{e.strerror or e}. {_WRITE_ERRNOS[e.errno]} Finished '
-                  'files were left as they were (mmnas writes them to a '
-                  'temporary file first).', file=sys.stderr)
+            print(
+                f'error: cannot write {e.filename or "a file"!r}: '
+                f'{e.strerror or e}. {_WRITE_ERRNOS[e.errno]} Finished '
+                'files were left as they were (mmnas writes them to a '
+                'temporary file first).',
+                file=sys.stderr)
             sys.exit(2)
 
     return wrapper

@@ -19,8 +19,8 @@ def atomic_open(path: str, mode: str = 'w'):
     """Open a temporary file beside ``path``; rename it over ``path`` only
     when the block finishes without error."""
     d = osp.dirname(osp.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=osp.basename(path) + '.',
-                               suffix='.tmp')
+    fd, tmp = tempfile.mkstemp(
+        dir=d, prefix=osp.basename(path) + '.', suffix='.tmp')
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 -> as open() does
         with os.fdopen(fd, mode) as f:
@@ -50,8 +50,8 @@ def atomic_dir(path: str):
     path = osp.abspath(path)
     parent = osp.dirname(path)
     os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(dir=parent, prefix='.' + osp.basename(path) + '.',
-                           suffix='.tmp')
+    tmp = tempfile.mkdtemp(
+        dir=parent, prefix='.' + osp.basename(path) + '.', suffix='.tmp')
     try:
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's 0700 -> as mkdir does
         yield tmp

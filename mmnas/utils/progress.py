@@ -49,8 +49,11 @@ class Progress:
             (default ``sys.stdout``).
     """
 
-    def __init__(self, total: int, desc: str,
-                 log_every: Optional[int] = None, transient: bool = False,
+    def __init__(self,
+                 total: int,
+                 desc: str,
+                 log_every: Optional[int] = None,
+                 transient: bool = False,
                  file=None) -> None:
         self.total, self.desc, self.transient = int(total), desc, transient
         self.done = 0
@@ -67,13 +70,18 @@ class Progress:
         global _live, _open_bars
         if _live is None:
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn,
-                                       Progress as RichProgress, TextColumn,
-                                       TimeElapsedColumn, TimeRemainingColumn)
+            from rich.progress import BarColumn, MofNCompleteColumn
+            from rich.progress import Progress as RichProgress
+            from rich.progress import (TextColumn, TimeElapsedColumn,
+                                       TimeRemainingColumn)
             _live = RichProgress(
-                TextColumn('{task.description}'), BarColumn(),
-                MofNCompleteColumn(), TimeElapsedColumn(), TextColumn('ETA'),
-                TimeRemainingColumn(), console=Console(file=file))
+                TextColumn('{task.description}'),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn('ETA'),
+                TimeRemainingColumn(),
+                console=Console(file=file))
             _live.start()
         _open_bars += 1
         self.task = _live.add_task(self.desc, total=self.total)
@@ -94,9 +102,11 @@ class Progress:
         elif self.log_every and (self.done % self.log_every == 0
                                  or self.done == self.total):
             elapsed = time.monotonic() - self.start
-            print_log(f'{self.desc}: {self.done}/{self.total}, elapsed '
-                      f'{_fmt_seconds(elapsed)}, ETA '
-                      f'{_fmt_seconds(self.eta())}', logger='current')
+            print_log(
+                f'{self.desc}: {self.done}/{self.total}, elapsed '
+                f'{_fmt_seconds(elapsed)}, ETA '
+                f'{_fmt_seconds(self.eta())}',
+                logger='current')
 
     def close(self) -> None:
         global _live, _open_bars
@@ -117,7 +127,9 @@ class Progress:
         self.close()
 
 
-def track(items: Iterable[T], desc: str, total: Optional[int] = None,
+def track(items: Iterable[T],
+          desc: str,
+          total: Optional[int] = None,
           **kwargs) -> Iterator[T]:
     """Iterate ``items`` with a :class:`Progress`; ``total`` defaults to
     ``len(items)``. Stops counting where the caller breaks out."""

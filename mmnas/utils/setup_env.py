@@ -27,8 +27,10 @@ def allow_mmengine_checkpoint_globals() -> None:
     except AttributeError:  # numpy 1.x
         safe.append(np.core.multiarray._reconstruct)
         safe.append(np.core.multiarray.scalar)
-    safe += [type(np.dtype(t)) for t in (np.float64, np.float32, np.int64,
-                                         np.int32, np.bool_, np.uint8)]
+    safe += [
+        type(np.dtype(t)) for t in (np.float64, np.float32, np.int64, np.int32,
+                                    np.bool_, np.uint8)
+    ]
     add(safe)
 
 

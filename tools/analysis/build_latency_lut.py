@@ -15,8 +15,7 @@ from mmengine.config import DictAction
 
 from mmnas.estimators import LatencyTable
 from mmnas.registry import MODELS
-from mmnas.utils import (UserError, cli_main, register_all_modules,
-                         set_quiet)
+from mmnas.utils import UserError, cli_main, register_all_modules, set_quiet
 from mmnas.utils.config import load_config
 
 
@@ -24,27 +23,48 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Build a per-candidate latency lookup table')
     parser.add_argument('config', help='supernet config file path')
-    parser.add_argument('--shape', type=int, nargs=2, default=[224, 224],
-                        metavar=('H', 'W'), help='input size (batch 1)')
-    parser.add_argument('--out', help='table path (default: work_dirs/'
-                        '<config>/latency_<device>_<H>x<W>.json)')
-    parser.add_argument('--repeat', type=int, default=20,
-                        help='timed runs per op (median is kept)')
-    parser.add_argument('--warmup', type=int, default=5,
-                        help='untimed runs per op first')
-    parser.add_argument('--rounds', type=int, default=1,
-                        help='time all probes this many times in turn and '
-                        'keep the fastest (for shared machines)')
+    parser.add_argument(
+        '--shape',
+        type=int,
+        nargs=2,
+        default=[224, 224],
+        metavar=('H', 'W'),
+        help='input size (batch 1)')
+    parser.add_argument(
+        '--out',
+        help='table path (default: work_dirs/'
+        '<config>/latency_<device>_<H>x<W>.json)')
+    parser.add_argument(
+        '--repeat',
+        type=int,
+        default=20,
+        help='timed runs per op (median is kept)')
+    parser.add_argument(
+        '--warmup', type=int, default=5, help='untimed runs per op first')
+    parser.add_argument(
+        '--rounds',
+        type=int,
+        default=1,
+        help='time all probes this many times in turn and '
+        'keep the fastest (for shared machines)')
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
-    parser.add_argument('--clock', default='wall', choices=['wall', 'cpu'],
-                        help='wall time, or (1-thread CPU only) this '
-                        "thread's CPU time, blind to other processes' load")
-    parser.add_argument('--threads', type=int,
-                        help='torch threads (default: torch\'s)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys (they must exist)')
-    parser.add_argument('--quiet', action='store_true',
-                        help='print only the final line (no progress)')
+    parser.add_argument(
+        '--clock',
+        default='wall',
+        choices=['wall', 'cpu'],
+        help='wall time, or (1-thread CPU only) this '
+        "thread's CPU time, blind to other processes' load")
+    parser.add_argument(
+        '--threads', type=int, help='torch threads (default: torch\'s)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys (they must exist)')
+    parser.add_argument(
+        '--quiet',
+        action='store_true',
+        help='print only the final line (no progress)')
     return parser.parse_args(argv)
 
 
@@ -69,14 +89,17 @@ def main(argv=None):
                         'table needs a supernet config (an algorithm).')
     model.to(args.device)
     h, w = args.shape
-    table = LatencyTable.build(model.architecture, model.mutator,
-                               (1, 3, h, w), repeat=args.repeat,
-                               warmup=args.warmup, rounds=args.rounds,
-                               clock=args.clock,
-                               log=None if args.quiet else print)
-    out = args.out or osp.join(
-        'work_dirs', osp.splitext(osp.basename(args.config))[0],
-        f'latency_{args.device}_{h}x{w}.json')
+    table = LatencyTable.build(
+        model.architecture,
+        model.mutator, (1, 3, h, w),
+        repeat=args.repeat,
+        warmup=args.warmup,
+        rounds=args.rounds,
+        clock=args.clock,
+        log=None if args.quiet else print)
+    out = args.out or osp.join('work_dirs',
+                               osp.splitext(osp.basename(args.config))[0],
+                               f'latency_{args.device}_{h}x{w}.json')
     table.save(out)
     n = sum(len(table.space[d]['choices']) for d in table.space)
     print(f'{n} candidates of {len(table.space)} decisions timed on '

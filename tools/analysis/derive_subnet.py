@@ -27,8 +27,11 @@ def main(argv=None):
     parser.add_argument('config', help='supernet (search) config')
     parser.add_argument('--checkpoint', help='checkpoint of that search')
     parser.add_argument('--out', required=True, help='subnet file to write')
-    parser.add_argument('--seed', type=int, default=0,
-                        help='seed of the initialisation (no checkpoint)')
+    parser.add_argument(
+        '--seed',
+        type=int,
+        default=0,
+        help='seed of the initialisation (no checkpoint)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)
     register_all_modules()

@@ -28,18 +28,32 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Count params and FLOPs (multiply-adds) of a model')
     parser.add_argument('config', help='config file path')
-    parser.add_argument('--subnet', help='subnet file (YAML/JSON) of a '
-                        'supernet config')
-    parser.add_argument('--shape', type=int, nargs=2, default=[224, 224],
-                        metavar=('H', 'W'), help='input size')
-    parser.add_argument('--convention', choices=CONVENTIONS, default='macs',
-                        help='macs: conv + linear multiply-adds (default, '
-                        'as the papers report); fvcore: fvcore\'s default '
-                        'FlopCountAnalysis, which adds BatchNorm and pooling')
-    parser.add_argument('--json', action='store_true',
-                        help='print one JSON line {"params": N, "flops": N}')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys (they must exist)')
+    parser.add_argument(
+        '--subnet', help='subnet file (YAML/JSON) of a '
+        'supernet config')
+    parser.add_argument(
+        '--shape',
+        type=int,
+        nargs=2,
+        default=[224, 224],
+        metavar=('H', 'W'),
+        help='input size')
+    parser.add_argument(
+        '--convention',
+        choices=CONVENTIONS,
+        default='macs',
+        help='macs: conv + linear multiply-adds (default, '
+        'as the papers report); fvcore: fvcore\'s default '
+        'FlopCountAnalysis, which adds BatchNorm and pooling')
+    parser.add_argument(
+        '--json',
+        action='store_true',
+        help='print one JSON line {"params": N, "flops": N}')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys (they must exist)')
     return parser.parse_args(argv)
 
 
@@ -88,9 +102,8 @@ def main(argv=None):
     print(f'{"input":<8}{"params":>14}{title:>16}\n'
           f'{f"{h}x{w}":<8}{cost["params"] / 1e6:>13.3f}M'
           f'{cost["flops"] / 1e6:>15.3f}M\n'
-          f'{"":<8}{cost["params"]:>14,}{cost["flops"] / 1e9:>15.4f}G\n'
-          + note)
-
+          f'{"":<8}{cost["params"]:>14,}{cost["flops"] / 1e9:>15.4f}G\n' +
+          note)
 
 
 if __name__ == '__main__':

@@ -38,8 +38,8 @@ def load_densenas(config: str, checkpoint: str, cfg_options=None):
         raise UserError(f'{config!r} builds a {type(model).__name__}; pass a '
                         'DenseNAS search config (or, for DSNAS, the '
                         'arch_distribution.jsonl of its work dir).')
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
-                    logger='silent')
+    load_checkpoint(
+        model, checkpoint, map_location='cpu', strict=True, logger='silent')
     return model
 
 
@@ -54,8 +54,10 @@ def plot_densenas(model, out: str, title: str = '') -> str:
     local = net.derive_choices()
     path = net.best_path()
     on_path = {f'edges.{i}_{j}' for i, j in zip(path[:-1], path[1:])}
-    on_path |= {f'stacks.{j}.{n}' for j in path[1:]
-                for n in range(len(net.stacks[j]))}
+    on_path |= {
+        f'stacks.{j}.{n}'
+        for j in path[1:] for n in range(len(net.stacks[j]))
+    }
     names = list(ops)
     columns = []
     for m in ops.values():
@@ -77,10 +79,12 @@ def plot_densenas(model, out: str, title: str = '') -> str:
     cmap = plt.get_cmap('magma').copy()
     cmap.set_bad('#dddddd')
     im0 = ax0.imshow(alpha, aspect='auto', cmap=cmap, vmin=0, vmax=1)
-    ax0.set_title('alpha: op probabilities (bold: argmax; grey: not a '
-                  'candidate)', fontsize=10)
-    ax0.set_xticks(range(len(columns)), columns, rotation=30, ha='right',
-                   fontsize=8)
+    ax0.set_title(
+        'alpha: op probabilities (bold: argmax; grey: not a '
+        'candidate)',
+        fontsize=10)
+    ax0.set_xticks(
+        range(len(columns)), columns, rotation=30, ha='right', fontsize=8)
     labels = [f'{"> " if k in on_path else ""}{k}' for k in names]
     ax0.set_yticks(range(len(names)), labels, fontsize=7)
     for r, name in enumerate(names):
@@ -88,31 +92,50 @@ def plot_densenas(model, out: str, title: str = '') -> str:
             if np.isnan(p):
                 continue
             best = columns[c] == local[name]
-            ax0.text(c, r, f'{p:.2f}', ha='center', va='center',
-                     fontsize=6, color='black' if p > 0.5 else 'white',
-                     fontweight='bold' if best else 'normal')
+            ax0.text(
+                c,
+                r,
+                f'{p:.2f}',
+                ha='center',
+                va='center',
+                fontsize=6,
+                color='black' if p > 0.5 else 'white',
+                fontweight='bold' if best else 'normal')
     fig.colorbar(im0, ax=ax0, fraction=0.04)
     ax0.set_ylabel('op layer ("> ": on the derived path)')
 
     im1 = ax1.imshow(beta, aspect='auto', cmap=cmap, vmin=0, vmax=1)
-    ax1.set_title('beta: path probabilities (outlined: derived path)',
-                  fontsize=10)
-    ax1.set_xticks(range(n), [f'{j}\n{w}ch' for j, w in
-                              enumerate(net.widths)], fontsize=7)
-    ax1.set_yticks(range(n - 1), [f'block {i}' for i in range(n - 1)],
-                   fontsize=8)
+    ax1.set_title(
+        'beta: path probabilities (outlined: derived path)', fontsize=10)
+    ax1.set_xticks(
+        range(n), [f'{j}\n{w}ch' for j, w in enumerate(net.widths)],
+        fontsize=7)
+    ax1.set_yticks(
+        range(n - 1), [f'block {i}' for i in range(n - 1)], fontsize=8)
     ax1.set_xlabel('to block (width)')
     for i in range(n - 1):
         for j in net.succ[i]:
-            ax1.text(j, i, f'{beta[i, j]:.2f}', ha='center', va='center',
-                     fontsize=7, color='black' if beta[i, j] > 0.5
-                     else 'white')
+            ax1.text(
+                j,
+                i,
+                f'{beta[i, j]:.2f}',
+                ha='center',
+                va='center',
+                fontsize=7,
+                color='black' if beta[i, j] > 0.5 else 'white')
     for i, j in zip(path[:-1], path[1:]):
-        ax1.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False,
-                                ec='deepskyblue', lw=2.5))
+        ax1.add_patch(
+            Rectangle((j - 0.5, i - 0.5),
+                      1,
+                      1,
+                      fill=False,
+                      ec='deepskyblue',
+                      lw=2.5))
     fig.colorbar(im1, ax=ax1, fraction=0.05)
-    fig.suptitle(f'{title}  derived path: blocks '
-                 f'{" -> ".join(map(str, path))}', fontsize=11)
+    fig.suptitle(
+        f'{title}  derived path: blocks '
+        f'{" -> ".join(map(str, path))}',
+        fontsize=11)
     fig.tight_layout()
     return save_png(fig, out)
 
@@ -121,13 +144,18 @@ def plot_densenas(model, out: str, title: str = '') -> str:
 def main(argv=None):
     from mmengine.config import DictAction
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('source', help='arch_distribution.jsonl (DSNAS) or '
-                        'a DenseNAS search config')
-    parser.add_argument('checkpoint', nargs='?',
-                        help='checkpoint of the DenseNAS config')
+    parser.add_argument(
+        'source',
+        help='arch_distribution.jsonl (DSNAS) or '
+        'a DenseNAS search config')
+    parser.add_argument(
+        'checkpoint', nargs='?', help='checkpoint of the DenseNAS config')
     parser.add_argument('--out', required=True, help='PNG to write')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys (they must exist)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys (they must exist)')
     args = parser.parse_args(argv)
     if args.source.endswith('.jsonl'):
         from mmnas.engine.hooks import plot_arch_history

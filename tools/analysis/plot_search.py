@@ -60,8 +60,7 @@ def history(work_dir: str, entries: List[Dict]) -> List[Dict]:
     hist, scores = [], []
     for epoch in sorted({e['epoch'] for e in entries}):
         scores += [e['score'] for e in entries if e['epoch'] == epoch]
-        hist.append(dict(epoch=epoch, best_score=max(scores),
-                         top_k_mean=None))
+        hist.append(dict(epoch=epoch, best_score=max(scores), top_k_mean=None))
     return hist
 
 
@@ -102,43 +101,65 @@ def plot(work_dir: str, out: str, x: str = 'flops') -> str:
     score_key = settings.get('score_key', 'score')
     gens = sorted({e['epoch'] for e in entries})
 
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(13, 5.2),
-                                   gridspec_kw=dict(width_ratios=[3, 2]))
+    fig, (ax0, ax1) = plt.subplots(
+        1, 2, figsize=(13, 5.2), gridspec_kw=dict(width_ratios=[3, 2]))
     cmap = plt.get_cmap('viridis', max(len(gens), 2))
     sc = ax0.scatter([e[x] for e in entries], [e['score'] for e in entries],
-                     c=[e['epoch'] + 1 for e in entries], cmap=cmap,
-                     vmin=0.5, vmax=max(gens) + 1.5, s=22, alpha=0.8,
-                     edgecolors='none', label='scored candidate')
+                     c=[e['epoch'] + 1 for e in entries],
+                     cmap=cmap,
+                     vmin=0.5,
+                     vmax=max(gens) + 1.5,
+                     s=22,
+                     alpha=0.8,
+                     edgecolors='none',
+                     label='scored candidate')
     cbar = fig.colorbar(sc, ax=ax0, ticks=[g + 1 for g in gens])
     cbar.set_label('generation')
     front = pareto_front([(e[x], e['score']) for e in entries])
-    ax0.step([p[0] for p in front], [p[1] for p in front], where='post',
-             color='tab:red', lw=1.5, label='Pareto front')
-    ax0.plot([p[0] for p in front], [p[1] for p in front], 'o',
-             mfc='none', mec='tab:red', ms=7)
+    ax0.step([p[0] for p in front], [p[1] for p in front],
+             where='post',
+             color='tab:red',
+             lw=1.5,
+             label='Pareto front')
+    ax0.plot([p[0] for p in front], [p[1] for p in front],
+             'o',
+             mfc='none',
+             mec='tab:red',
+             ms=7)
     limit = (settings.get('constraints_range') or {}).get(x)
     bounds = [b for b in (limit or ()) if b]
     for i, bound in enumerate(bounds):
-        ax0.axvline(bound, ls='--', color='grey', lw=1,
-                    label=None if i else f'{x} limit {tuple(limit)}')
+        ax0.axvline(
+            bound,
+            ls='--',
+            color='grey',
+            lw=1,
+            label=None if i else f'{x} limit {tuple(limit)}')
     best = chosen(work_dir, entries)
-    ax0.plot(best[x], best['score'], '*', ms=18, color='gold', mec='black',
-             label=f'chosen: {best["score"]:.2f} at {best[x]:.3f}')
+    ax0.plot(
+        best[x],
+        best['score'],
+        '*',
+        ms=18,
+        color='gold',
+        mec='black',
+        label=f'chosen: {best["score"]:.2f} at {best[x]:.3f}')
     ax0.set_xlabel(f'{x} [{UNITS.get(x, "")}]')
     ax0.set_ylabel(score_key)
     ax0.set_title(f'{len(entries)} candidates scored in {len(gens)} '
                   'generations')
     ax0.grid(alpha=0.3)
-    ax0.legend(loc='upper center', bbox_to_anchor=(0.5, -0.12), ncol=2,
-               fontsize=8)
+    ax0.legend(
+        loc='upper center', bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8)
 
     hist = history(work_dir, entries)
     steps = [h['epoch'] + 1 for h in hist]
-    ax1.plot(steps, [h['best_score'] for h in hist], 'o-',
-             label='best so far')
+    ax1.plot(steps, [h['best_score'] for h in hist], 'o-', label='best so far')
     if all(h.get('top_k_mean') is not None for h in hist):
-        ax1.plot(steps, [h['top_k_mean'] for h in hist], 's--',
-                 label=f'top-{settings.get("top_k", "k")} mean')
+        ax1.plot(
+            steps, [h['top_k_mean'] for h in hist],
+            's--',
+            label=f'top-{settings.get("top_k", "k")} mean')
     ax1.set_xlabel('generation')
     ax1.set_ylabel(score_key)
     ax1.set_xticks(steps)
@@ -155,8 +176,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('work_dir', help='work dir of an evolution search')
     parser.add_argument('--out', help='PNG (default WORK_DIR/search.png)')
-    parser.add_argument('--x', default='flops', choices=sorted(UNITS),
-                        help='cost on the x axis')
+    parser.add_argument(
+        '--x',
+        default='flops',
+        choices=sorted(UNITS),
+        help='cost on the x axis')
     args = parser.parse_args(argv)
     out = args.out or osp.join(args.work_dir, 'search.png')
     print(f'search plot written to {plot(args.work_dir, out, args.x)}')

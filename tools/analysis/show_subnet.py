@@ -48,8 +48,7 @@ def show(path, config=None, shape=(224, 224), cfg_options=None) -> str:
         raise UserError(f'{config!r} builds a static model; pass the '
                         'supernet (search space) config of the subnet.')
     model.mutator.validate_choices(subnet)
-    table = CostTable.build(model.architecture, model.mutator,
-                            (1, 3, *shape))
+    table = CostTable.build(model.architecture, model.mutator, (1, 3, *shape))
     total = table.cost(subnet)
     head = (f'{"decision":<{width}}  {"choice":<{cwidth}}  '
             f'{"params":>10}  {"MFLOPs":>9}  {"FLOPs %":>7}')
@@ -75,13 +74,20 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('subnet', help='subnet file (YAML/JSON)')
     parser.add_argument('--config', help='supernet config of the subnet')
-    parser.add_argument('--shape', type=int, nargs=2, default=[224, 224],
-                        metavar=('H', 'W'), help='input size of the costs')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys (they must exist)')
+    parser.add_argument(
+        '--shape',
+        type=int,
+        nargs=2,
+        default=[224, 224],
+        metavar=('H', 'W'),
+        help='input size of the costs')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys (they must exist)')
     args = parser.parse_args(argv)
-    print(show(args.subnet, args.config, tuple(args.shape),
-               args.cfg_options))
+    print(show(args.subnet, args.config, tuple(args.shape), args.cfg_options))
     return 0
 
 

@@ -37,8 +37,8 @@ PAGE = 4096
 MAX_KEY = 511
 
 
-def find_split(data_root: str, split: str
-               ) -> Tuple[List[str], List[Tuple[str, int]]]:
+def find_split(data_root: str,
+               split: str) -> Tuple[List[str], List[Tuple[str, int]]]:
     """``(classes, [(CLASS/IMAGE, label), ...])`` of one split, as the
     ImageFolder dataset lists them; bad layouts are UserErrors."""
     from mmnas.datasets import ImageFolder
@@ -49,8 +49,8 @@ def find_split(data_root: str, split: str
             f'{folder!r} is not a folder. images_to_lmdb.py expects '
             'DATA_ROOT/SPLIT/CLASS/IMAGE; name the split folders of '
             'DATA_ROOT with --splits.')
-    listing = ImageFolder(data_root=data_root, data_prefix=split,
-                          lazy_init=True)
+    listing = ImageFolder(
+        data_root=data_root, data_prefix=split, lazy_init=True)
     samples = listing._find_samples()
     return list(listing.CLASSES), samples
 
@@ -58,9 +58,11 @@ def find_split(data_root: str, split: str
 def check_keys(folder: str, samples: List[Tuple[str, int]]) -> None:
     """Keys are looked up ASCII-encoded by LmdbBackend and read back from a
     line of the list file: refuse those that cannot make the round trip."""
-    bad = [path for path, _ in samples
-           if not path.isascii() or path != path.strip()
-           or len(path) > MAX_KEY or any(c in path for c in '\n\r')]
+    bad = [
+        path for path, _ in samples
+        if not path.isascii() or path != path.strip() or len(path) > MAX_KEY
+        or any(c in path for c in '\n\r')
+    ]
     if bad:
         raise UserError(
             f'{len(bad)} image path(s) in {folder!r} cannot be LMDB keys '
@@ -71,18 +73,22 @@ def check_keys(folder: str, samples: List[Tuple[str, int]]) -> None:
 def map_size(folder: str, samples: List[Tuple[str, int]]) -> int:
     """Bytes to reserve for a database (LMDB cannot grow past it): the
     files, their keys and a page of overhead each, plus half again."""
-    need = sum(osp.getsize(osp.join(folder, path)) + len(path) + PAGE
-               for path, _ in samples)
+    need = sum(
+        osp.getsize(osp.join(folder, path)) + len(path) + PAGE
+        for path, _ in samples)
     return int(need * 1.5) + 64 * PAGE
 
 
-def write_lmdb(db_path: str, folder: str,
-               samples: List[Tuple[str, int]], desc: str) -> int:
+def write_lmdb(db_path: str, folder: str, samples: List[Tuple[str, int]],
+               desc: str) -> int:
     """Store every image's bytes under its key; return the entries."""
     import lmdb
 
-    env = lmdb.open(db_path, map_size=map_size(folder, samples),
-                    readahead=False, meminit=False)
+    env = lmdb.open(
+        db_path,
+        map_size=map_size(folder, samples),
+        readahead=False,
+        meminit=False)
     try:
         keys = sorted(path for path, _ in samples)
         with Progress(len(keys), desc) as bar:
@@ -90,8 +96,7 @@ def write_lmdb(db_path: str, folder: str,
                 with env.begin(write=True) as txn:
                     for key in keys[start:start + BATCH]:
                         with open(osp.join(folder, key), 'rb') as f:
-                            txn.put(key.encode('ascii'), f.read(),
-                                    append=True)
+                            txn.put(key.encode('ascii'), f.read(), append=True)
                         bar.update()
         env.sync(True)
         return env.stat()['entries']
@@ -126,8 +131,9 @@ def convert(data_root: str, out: str, splits: List[str]) -> Dict[str, int]:
         counts = {}
         for split, (_, samples) in found.items():
             folder = osp.join(data_root, split)
-            n = write_lmdb(osp.join(tmp, f'{split}.lmdb'), folder, samples,
-                           f'{split}: packing {len(samples)} images')
+            n = write_lmdb(
+                osp.join(tmp, f'{split}.lmdb'), folder, samples,
+                f'{split}: packing {len(samples)} images')
             if n != len(samples):
                 raise RuntimeError(f'{split}.lmdb holds {n} entries, '
                                    f'expected {len(samples)}')
@@ -142,17 +148,22 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('data_root', help='folder holding SPLIT/CLASS/IMAGE')
     parser.add_argument('out', help='output folder (must not exist)')
-    parser.add_argument('--splits', nargs='+', default=['train', 'val'],
-                        help='split folders to pack (default: train val)')
-    parser.add_argument('--quiet', action='store_true',
-                        help='print only the final line (no progress)')
+    parser.add_argument(
+        '--splits',
+        nargs='+',
+        default=['train', 'val'],
+        help='split folders to pack (default: train val)')
+    parser.add_argument(
+        '--quiet',
+        action='store_true',
+        help='print only the final line (no progress)')
     args = parser.parse_args(argv)
     if args.quiet:
         set_quiet()
     counts = convert(args.data_root, args.out, args.splits)
-    print(f'wrote {args.out}: ' + ', '.join(
-        f'{split}.lmdb {n} images' for split, n in counts.items()) +
-        f' + {", ".join(f"{s}.txt" for s in counts)}, {CLASSES_FILE}')
+    print(f'wrote {args.out}: ' + ', '.join(f'{split}.lmdb {n} images'
+                                            for split, n in counts.items()) +
+          f' + {", ".join(f"{s}.txt" for s in counts)}, {CLASSES_FILE}')
     return 0
 
 

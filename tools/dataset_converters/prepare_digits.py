@@ -89,10 +89,14 @@ def prepare(out: str, force: bool = False) -> dict:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--out', default='data/digits',
-                        help='output folder (default: data/digits)')
-    parser.add_argument('--force', action='store_true',
-                        help='rewrite even if a complete copy exists')
+    parser.add_argument(
+        '--out',
+        default='data/digits',
+        help='output folder (default: data/digits)')
+    parser.add_argument(
+        '--force',
+        action='store_true',
+        help='rewrite even if a complete copy exists')
     args = parser.parse_args(argv)
     manifest = prepare(args.out, args.force)
     print(f'digits in {args.out}: {manifest["counts"]["train"]} train / '

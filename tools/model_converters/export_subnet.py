@@ -45,8 +45,10 @@ def main(argv=None):
     report = load_supernet_weights(model, args.checkpoint)
     fix_subnet(model, args.subnet)
     state = weights_to_cpu(model.state_dict())
-    meta = dict(subnet=args.subnet, supernet_checkpoint=args.checkpoint,
-                inherited=report['loaded'])
+    meta = dict(
+        subnet=args.subnet,
+        supernet_checkpoint=args.checkpoint,
+        inherited=report['loaded'])
     with atomic_open(args.out, 'wb') as f:
         torch.save(dict(state_dict=state, meta=meta), f)
     n = sum(v.numel() for k, v in state.items()

@@ -27,8 +27,11 @@ train_dataloader = dict(
     batch_size=64,
     num_workers=2,
     persistent_workers=True,
-    dataset=dict(type=dataset_type, data_root=data_root, data_prefix='train',
-                 pipeline=train_pipeline),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_prefix='train',
+        pipeline=train_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=True),
 )
 # training images without augmentation, for the BN re-estimation of each
@@ -36,16 +39,22 @@ train_dataloader = dict(
 calibrate_dataloader = dict(
     batch_size=64,
     num_workers=0,
-    dataset=dict(type=dataset_type, data_root=data_root, data_prefix='train',
-                 pipeline=test_pipeline),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_prefix='train',
+        pipeline=test_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=True),
 )
 val_dataloader = dict(
     batch_size=128,
     num_workers=2,
     persistent_workers=True,
-    dataset=dict(type=dataset_type, data_root=data_root, data_prefix='val',
-                 pipeline=test_pipeline),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_prefix='val',
+        pipeline=test_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=False),
 )
 val_evaluator = dict(type='Accuracy', topk=(1, ))

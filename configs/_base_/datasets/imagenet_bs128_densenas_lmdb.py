@@ -12,13 +12,15 @@ lmdb_root = 'data/imagenet_lmdb'
 
 # the folder pipelines with LoadImageFromFile reading the split's LMDB
 train_pipeline = [
-    dict(type='LoadImageFromFile',
-         backend_args=dict(backend='lmdb', db_path=f'{lmdb_root}/train.lmdb')),
+    dict(
+        type='LoadImageFromFile',
+        backend_args=dict(backend='lmdb', db_path=f'{lmdb_root}/train.lmdb')),
     *_base_.train_pipeline[1:],
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile',
-         backend_args=dict(backend='lmdb', db_path=f'{lmdb_root}/val.lmdb')),
+    dict(
+        type='LoadImageFromFile',
+        backend_args=dict(backend='lmdb', db_path=f'{lmdb_root}/val.lmdb')),
     *_base_.test_pipeline[1:],
 ]
 

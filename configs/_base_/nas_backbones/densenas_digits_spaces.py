@@ -6,14 +6,22 @@
 # supernet train in a CPU-sized number of steps).
 _MB_OPS = [f'mbconv_k{k}_t{t}' for k in (3, 5) for t in (3, 6)]
 densenas_mbv2_digits = dict(
-    init_dim=16, first_op='mbconv_k3_t1', last_dim=256, connect=3,
-    head_ops=_MB_OPS, stack_ops=_MB_OPS + ['skip_connect'],
+    init_dim=16,
+    first_op='mbconv_k3_t1',
+    last_dim=256,
+    connect=3,
+    head_ops=_MB_OPS,
+    stack_ops=_MB_OPS + ['skip_connect'],
     act_cfg=dict(type='ReLU6'),
     blocks=[[16, 1, 0], [24, 2, 1], [32, 2, 1], [48, 4, 1], [64, 4, 1],
             [96, 8, 1], [128, 8, 0]])
 densenas_resnet_digits = dict(
-    init_dim=16, first_op='basic_block', last_dim=None, connect=3,
-    head_ops=['basic_block'], stack_ops=['basic_block', 'skip_connect'],
+    init_dim=16,
+    first_op='basic_block',
+    last_dim=None,
+    connect=3,
+    head_ops=['basic_block'],
+    stack_ops=['basic_block', 'skip_connect'],
     act_cfg=dict(type='ReLU'),
     blocks=[[16, 1, 0], [24, 2, 1], [32, 2, 1], [48, 4, 1], [64, 4, 1],
             [96, 8, 1], [128, 8, 0]])

@@ -6,8 +6,14 @@ optim_wrapper = dict(
         norm_decay_mult=0.0, bias_decay_mult=0.0, dwconv_decay_mult=0.0),
 )
 param_scheduler = [
-    dict(type='PolyLR', power=1.0, eta_min=0.0, by_epoch=True, begin=0,
-         end=30, convert_to_iter_based=True),
+    dict(
+        type='PolyLR',
+        power=1.0,
+        eta_min=0.0,
+        by_epoch=True,
+        begin=0,
+        end=30,
+        convert_to_iter_based=True),
 ]
 train_cfg = dict(by_epoch=True, max_epochs=30, val_interval=5)
 val_cfg = dict()

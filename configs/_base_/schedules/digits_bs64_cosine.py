@@ -6,7 +6,13 @@ optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=4e-5),
     paramwise_cfg=None)
 param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=15, eta_min=1e-4, by_epoch=True,
-         begin=0, end=15, convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        T_max=15,
+        eta_min=1e-4,
+        by_epoch=True,
+        begin=0,
+        end=15,
+        convert_to_iter_based=True),
 ]
 train_cfg = dict(by_epoch=True, max_epochs=15, val_interval=3)

@@ -15,12 +15,20 @@ optim_wrapper = dict(
 )
 param_scheduler = dict(
     architecture=[
-        dict(type='LinearLR', start_factor=0.2, by_epoch=True, begin=0,
-             end=5),
-        dict(type='CosineAnnealingLR', T_max=240, by_epoch=True, begin=5,
-             end=85),
-        dict(type='CosineAnnealingLR', T_max=160, eta_min=0, by_epoch=True,
-             begin=85, end=240),
+        dict(type='LinearLR', start_factor=0.2, by_epoch=True, begin=0, end=5),
+        dict(
+            type='CosineAnnealingLR',
+            T_max=240,
+            by_epoch=True,
+            begin=5,
+            end=85),
+        dict(
+            type='CosineAnnealingLR',
+            T_max=160,
+            eta_min=0,
+            by_epoch=True,
+            begin=85,
+            end=240),
     ],
     mutator=[],
 )

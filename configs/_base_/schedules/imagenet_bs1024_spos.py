@@ -7,8 +7,14 @@ optim_wrapper = dict(
     clip_grad=None,
 )
 param_scheduler = [
-    dict(type='PolyLR', power=1.0, eta_min=0.0, by_epoch=True, begin=0,
-         end=300, convert_to_iter_based=True),
+    dict(
+        type='PolyLR',
+        power=1.0,
+        eta_min=0.0,
+        by_epoch=True,
+        begin=0,
+        end=300,
+        convert_to_iter_based=True),
 ]
 train_cfg = dict(by_epoch=True, max_epochs=300, val_interval=10)
 val_cfg = dict()

@@ -36,8 +36,11 @@ model = dict(
     input_shape=(1, 3, 32, 32),
 )
 
-_split = dict(type='SplitDataset', dataset={{_base_.train_dataloader.dataset}},
-              ratio=0.8, seed=0)
+_split = dict(
+    type='SplitDataset',
+    dataset={{_base_.train_dataloader.dataset}},
+    ratio=0.8,
+    seed=0)
 # batch 32: more steps per epoch, which a supernet whose ops are sampled
 # needs more than large batches
 train_dataloader = dict(
@@ -66,8 +69,14 @@ optim_wrapper = dict(
 )
 param_scheduler = dict(
     architecture=[
-        dict(type='CosineAnnealingLR', T_max=12, eta_min=1e-4, by_epoch=True,
-             begin=0, end=12, convert_to_iter_based=True),
+        dict(
+            type='CosineAnnealingLR',
+            T_max=12,
+            eta_min=1e-4,
+            by_epoch=True,
+            begin=0,
+            end=12,
+            convert_to_iter_based=True),
     ],
     mutator=[],
 )
@@ -81,6 +90,6 @@ val_cfg = dict()
 test_cfg = dict()
 
 custom_hooks = [dict(type='DeriveNetConfigHook', interval=4)]
-default_hooks = dict(logger=dict(interval=10),
-                     checkpoint=dict(interval=4, max_keep_ckpts=1))
+default_hooks = dict(
+    logger=dict(interval=10), checkpoint=dict(interval=4, max_keep_ckpts=1))
 randomness = dict(seed=0)

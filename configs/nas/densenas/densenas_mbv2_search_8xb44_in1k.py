@@ -37,7 +37,10 @@ model = dict(
     type='DenseNAS',
     architecture=supernet,
     cost=dict(
-        metric='latency', weight=0.15, target=15., unit=1.,
+        metric='latency',
+        weight=0.15,
+        target=15.,
+        unit=1.,
         latency_table='work_dirs/densenas_mbv2_search_8xb44_in1k/'
         'latency_cuda_224x224.json'),
     input_shape=(1, 3, 224, 224),
@@ -65,7 +68,10 @@ val_dataloader = dict(
     dataset=dict(
         type='SplitDataset',
         dataset=dict(_search_train, pipeline={{_base_.test_pipeline}}),
-        ratio=0.8, part=1, seed=0, _delete_=True))
+        ratio=0.8,
+        part=1,
+        seed=0,
+        _delete_=True))
 test_dataloader = val_dataloader
 
 optim_wrapper = dict(
@@ -80,8 +86,14 @@ optim_wrapper = dict(
 )
 param_scheduler = dict(
     architecture=[
-        dict(type='CosineAnnealingLR', T_max=150, eta_min=1e-4,
-             by_epoch=True, begin=0, end=150, convert_to_iter_based=True),
+        dict(
+            type='CosineAnnealingLR',
+            T_max=150,
+            eta_min=1e-4,
+            by_epoch=True,
+            begin=0,
+            end=150,
+            convert_to_iter_based=True),
     ],
     mutator=[],
 )

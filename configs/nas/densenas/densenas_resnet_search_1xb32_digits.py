@@ -16,8 +16,13 @@ model = dict(
     # the cost term of the DenseNAS ResNet search (0.2 log(cost) /
     # log(target)) on FLOPs, target in MFLOPs at 32x32; a skip stack layer is
     # charged a tenth of the layer's basic block, as in DenseNAS
-    cost=dict(_delete_=True, metric='flops', weight=0.2, target=100.,
-              unit=1e6, skip_reg=0.1),
+    cost=dict(
+        _delete_=True,
+        metric='flops',
+        weight=0.2,
+        target=100.,
+        unit=1e6,
+        skip_reg=0.1),
 )
 supernet = None  # the MobileNetV2 one of the base; the model has its own
 

@@ -14,8 +14,13 @@ model = dict(
         # DenseNAS' softmax temperature of the ResNet-space logits
         backbone=dict(space='resnet', temperature=0.9),
         head=dict(in_channels=512)),
-    cost=dict(_delete_=True, metric='flops', weight=0.2, target=3500.,
-              unit=1e6, skip_reg=0.1),
+    cost=dict(
+        _delete_=True,
+        metric='flops',
+        weight=0.2,
+        target=3500.,
+        unit=1e6,
+        skip_reg=0.1),
 )
 supernet = None  # the MobileNetV2 one of the base; the model has its own
 
@@ -23,9 +28,18 @@ train_dataloader = dict(batch_size=64)
 val_dataloader = dict(batch_size=64)
 test_dataloader = val_dataloader
 param_scheduler = dict(architecture=[
-    dict(type='CosineAnnealingLR', T_max=70, eta_min=1e-4, by_epoch=True,
-         begin=0, end=70, convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        T_max=70,
+        eta_min=1e-4,
+        by_epoch=True,
+        begin=0,
+        end=70,
+        convert_to_iter_based=True),
 ])
-train_cfg = dict(arch_dataloader=dict(batch_size=16), arch_begin=10,
-                 max_epochs=70, val_begin=50)
+train_cfg = dict(
+    arch_dataloader=dict(batch_size=16),
+    arch_begin=10,
+    max_epochs=70,
+    val_begin=50)
 arch_dataloader = None  # set inside train_cfg

@@ -12,6 +12,6 @@ _base_ = [
     '../../_base_/default_runtime.py',
 ]
 
-default_hooks = dict(logger=dict(interval=10),
-                     checkpoint=dict(interval=5, max_keep_ckpts=1))
+default_hooks = dict(
+    logger=dict(interval=10), checkpoint=dict(interval=5, max_keep_ckpts=1))
 randomness = dict(seed=0)

@@ -1,8 +1,10 @@
 # The subnet a digits DSNAS run derived, as a static network with the
 # fine-tuned weights of its last checkpoint (no retraining), for
-#   python tools/test.py configs/nas/dsnas/dsnas_shufflenet_subnet_1xb64_digits.py none
+#   python tools/test.py \
+#       configs/nas/dsnas/dsnas_shufflenet_subnet_1xb64_digits.py none
 # Point it at another run with
-#   --cfg-options model.subnet=W/subnet_final.yaml model.supernet_checkpoint=W/epoch_25.pth
+#   --cfg-options model.subnet=W/subnet_final.yaml \
+#       model.supernet_checkpoint=W/epoch_25.pth
 _base_ = ['./dsnas_shufflenet_supernet_1xb64_digits.py']
 
 model = dict(
@@ -19,11 +21,18 @@ optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=4e-5),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0))
 param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=10, eta_min=0, by_epoch=True,
-         begin=0, end=10, convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        T_max=10,
+        eta_min=0,
+        by_epoch=True,
+        begin=0,
+        end=10,
+        convert_to_iter_based=True),
 ]
 train_cfg = dict(max_epochs=10)
 model_wrapper_cfg = dict(
-    _delete_=True, type='MMDistributedDataParallel',
+    _delete_=True,
+    type='MMDistributedDataParallel',
     find_unused_parameters=False)
 custom_hooks = []

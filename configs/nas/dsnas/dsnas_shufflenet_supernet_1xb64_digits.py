@@ -58,12 +58,28 @@ optim_wrapper = dict(
 )
 param_scheduler = dict(
     architecture=[
-        dict(type='LinearLR', start_factor=0.2, by_epoch=True, begin=0,
-             end=1, convert_to_iter_based=True),
-        dict(type='CosineAnnealingLR', T_max=25, by_epoch=True, begin=1,
-             end=15, convert_to_iter_based=True),
-        dict(type='CosineAnnealingLR', T_max=10, eta_min=0, by_epoch=True,
-             begin=15, end=25, convert_to_iter_based=True),
+        dict(
+            type='LinearLR',
+            start_factor=0.2,
+            by_epoch=True,
+            begin=0,
+            end=1,
+            convert_to_iter_based=True),
+        dict(
+            type='CosineAnnealingLR',
+            T_max=25,
+            by_epoch=True,
+            begin=1,
+            end=15,
+            convert_to_iter_based=True),
+        dict(
+            type='CosineAnnealingLR',
+            T_max=10,
+            eta_min=0,
+            by_epoch=True,
+            begin=15,
+            end=25,
+            convert_to_iter_based=True),
     ],
     mutator=[],
 )
@@ -81,6 +97,6 @@ custom_hooks = [
     dict(type='DumpSubnetHook', interval=5),
     dict(type='ArchDistributionHook'),
 ]
-default_hooks = dict(logger=dict(interval=10),
-                     checkpoint=dict(interval=5, max_keep_ckpts=1))
+default_hooks = dict(
+    logger=dict(interval=10), checkpoint=dict(interval=5, max_keep_ckpts=1))
 randomness = dict(seed=0)

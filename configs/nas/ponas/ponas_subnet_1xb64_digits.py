@@ -16,7 +16,13 @@ model_wrapper_cfg = None
 
 optim_wrapper = dict(optimizer=dict(lr=0.1))
 param_scheduler = [
-    dict(type='PolyLR', power=1.0, eta_min=0.0, by_epoch=True, begin=0,
-         end=6, convert_to_iter_based=True),
+    dict(
+        type='PolyLR',
+        power=1.0,
+        eta_min=0.0,
+        by_epoch=True,
+        begin=0,
+        end=6,
+        convert_to_iter_based=True),
 ]
 train_cfg = dict(max_epochs=6, val_interval=3)

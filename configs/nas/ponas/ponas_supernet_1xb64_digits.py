@@ -42,7 +42,13 @@ default_hooks = dict(logger=dict(interval=10))
 randomness = dict(seed=0)
 optim_wrapper = dict(optimizer=dict(lr=0.05))
 param_scheduler = [
-    dict(type='PolyLR', power=1.0, eta_min=0.0, by_epoch=True, begin=0,
-         end=8, convert_to_iter_based=True),
+    dict(
+        type='PolyLR',
+        power=1.0,
+        eta_min=0.0,
+        by_epoch=True,
+        begin=0,
+        end=8,
+        convert_to_iter_based=True),
 ]
 train_cfg = dict(max_epochs=8, val_interval=8)

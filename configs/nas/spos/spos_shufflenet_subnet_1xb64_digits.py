@@ -16,6 +16,12 @@ model_wrapper_cfg = dict(
     type='MMDistributedDataParallel', find_unused_parameters=False)
 train_cfg = dict(max_epochs=20, val_interval=5)
 param_scheduler = [
-    dict(type='PolyLR', power=1.0, eta_min=0.0, by_epoch=True, begin=0,
-         end=20, convert_to_iter_based=True),
+    dict(
+        type='PolyLR',
+        power=1.0,
+        eta_min=0.0,
+        by_epoch=True,
+        begin=0,
+        end=20,
+        convert_to_iter_based=True),
 ]

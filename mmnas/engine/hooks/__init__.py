@@ -9,9 +9,7 @@ from .epoch_seed_hook import EpochSeedHook
 
 __all__ = [
     'ArchDistributionHook', 'AtomicCheckpointHook', 'ChannelsLastHook',
-    'CheckpointMatchHook',
-    'DumpSubnetHook',
-    'DeriveNetConfigHook', 'EpochSeedHook',
-    'arch_distribution',
-    'plot_arch_history', 'read_arch_history'
+    'CheckpointMatchHook', 'DumpSubnetHook', 'DeriveNetConfigHook',
+    'EpochSeedHook', 'arch_distribution', 'plot_arch_history',
+    'read_arch_history'
 ]

@@ -69,8 +69,10 @@ class ArchDistributionHook(Hook):
         self.path = osp.join(runner.work_dir, self.filename)
         self.records = []
         if osp.isfile(self.path) and runner.epoch > 0:
-            self.records = [r for r in read_arch_history(self.path)
-                            if r['epoch'] <= runner.epoch]
+            self.records = [
+                r for r in read_arch_history(self.path)
+                if r['epoch'] <= runner.epoch
+            ]
         if runner.epoch == 0:
             self._record(runner, 0)
 
@@ -97,8 +99,9 @@ def plot_arch_history(path: str, out: str) -> str:
     records = read_arch_history(path)
     layers = list(records[-1]['layers'])
     epochs = [r['epoch'] for r in records]
-    entropy = np.array([[r['layers'].get(k, {}).get('entropy', np.nan)
-                         for r in records] for k in layers])
+    entropy = np.array(
+        [[r['layers'].get(k, {}).get('entropy', np.nan) for r in records]
+         for k in layers])
     last = records[-1]['layers']
     choices = last[layers[0]]['choices']
     probs = np.array([last[k]['probs'] for k in layers])
@@ -110,26 +113,40 @@ def plot_arch_history(path: str, out: str) -> str:
     # the small moves of a short search stay visible
     uniform = math.log(len(choices))
     low = float(np.nanmin(entropy))
-    im0 = ax0.imshow(entropy, aspect='auto', cmap='viridis',
-                     vmin=min(low, uniform - 1e-3), vmax=uniform)
+    im0 = ax0.imshow(
+        entropy,
+        aspect='auto',
+        cmap='viridis',
+        vmin=min(low, uniform - 1e-3),
+        vmax=uniform)
     ax0.set_title(f'entropy of softmax(arch_param) [nats]; '
                   f'uniform = {uniform:.3f}')
     ax0.set_xlabel('epochs done')
     ax0.set_xticks(range(len(epochs)), epochs)
     ax0.set_yticks(range(len(layers)), layers, fontsize=7)
     fig.colorbar(im0, ax=ax0)
-    im1 = ax1.imshow(probs, aspect='auto', cmap='magma', vmin=0,
-                     vmax=max(0.5, float(probs.max())))
+    im1 = ax1.imshow(
+        probs,
+        aspect='auto',
+        cmap='magma',
+        vmin=0,
+        vmax=max(0.5, float(probs.max())))
     ax1.set_title(f'probabilities after epoch {epochs[-1]}')
-    ax1.set_xticks(range(len(choices)), choices, rotation=30, ha='right',
-                   fontsize=8)
+    ax1.set_xticks(
+        range(len(choices)), choices, rotation=30, ha='right', fontsize=8)
     ax1.set_yticks(range(len(layers)), [''] * len(layers))
     for i, k in enumerate(layers):
         for j, p in enumerate(probs[i]):
             best = choices[j] == last[k]['argmax']
-            ax1.text(j, i, f'{p:.2f}', ha='center', va='center', fontsize=7,
-                     color='black' if p > 0.6 * probs.max() else 'white',
-                     fontweight='bold' if best else 'normal')
+            ax1.text(
+                j,
+                i,
+                f'{p:.2f}',
+                ha='center',
+                va='center',
+                fontsize=7,
+                color='black' if p > 0.6 * probs.max() else 'white',
+                fontweight='bold' if best else 'normal')
     fig.colorbar(im1, ax=ax1)
     fig.tight_layout()
     return save_png(fig, out)

@@ -83,6 +83,5 @@ class AtomicCheckpointHook(CheckpointHook):
                         osp.basename(runner.work_dir.rstrip(osp.sep)))
 
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
-        with _pointer_written_atomically(
-                osp.join(runner.work_dir, POINTER)):
+        with _pointer_written_atomically(osp.join(runner.work_dir, POINTER)):
             super()._save_checkpoint_with_step(runner, step, meta)

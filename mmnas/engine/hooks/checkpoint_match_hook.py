@@ -34,11 +34,15 @@ class CheckpointMatchHook(Hook):
             raise CheckpointError(
                 f'{source!r} holds no state_dict; pass a checkpoint written '
                 'by tools/train.py.')
-        state = {k[len('module.'):] if k.startswith('module.') else k: v
-                 for k, v in state.items()}
+        state = {
+            k[len('module.'):] if k.startswith('module.') else k: v
+            for k, v in state.items()
+        }
         own = model.state_dict()
-        matched = [k for k, v in own.items() if k in state
-                   and getattr(state[k], 'shape', None) == v.shape]
+        matched = [
+            k for k, v in own.items()
+            if k in state and getattr(state[k], 'shape', None) == v.shape
+        ]
         if len(matched) >= self.min_fraction * len(own):
             return
         missing = [k for k in own if k not in matched][:3]

@@ -28,10 +28,13 @@ class EpochSeedHook(Hook):
         if runner._randomness_cfg.get('seed') is None or runner.epoch == 0:
             return
         loop = runner.train_loop
-        loaders = [getattr(loop, name, None)
-                   for name in ('dataloader', 'arch_dataloader')]
-        if any(getattr(d, 'persistent_workers', False) and d.num_workers > 0
-               for d in loaders):
+        loaders = [
+            getattr(loop, name, None)
+            for name in ('dataloader', 'arch_dataloader')
+        ]
+        if any(
+                getattr(d, 'persistent_workers', False) and d.num_workers > 0
+                for d in loaders):
             runner.logger.warning(
                 'Resumed with persistent data loader workers: their random '
                 'generators start afresh, so augmentations differ from the '
@@ -41,6 +44,6 @@ class EpochSeedHook(Hook):
     def before_train_epoch(self, runner) -> None:
         if runner._randomness_cfg.get('seed') is None:
             return
-        set_random_seed(runner.seed + 7919 * runner.epoch,
-                        deterministic=runner._randomness_cfg.get(
-                            'deterministic', False))
+        set_random_seed(
+            runner.seed + 7919 * runner.epoch,
+            deterministic=runner._randomness_cfg.get('deterministic', False))

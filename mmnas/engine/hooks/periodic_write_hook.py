@@ -18,7 +18,8 @@ class PeriodicWriteHook(Hook):
 
     priority = 'LOW'
 
-    def __init__(self, interval: int = 1,
+    def __init__(self,
+                 interval: int = 1,
                  out_dir: Optional[str] = None) -> None:
         self.interval = interval
         self.out_dir = out_dir
@@ -31,8 +32,8 @@ class PeriodicWriteHook(Hook):
 
     def _write(self, runner, epoch: Optional[int]) -> None:
         if runner.rank == 0:
-            self.write(runner, runner_model(runner),
-                       self.out_dir or runner.work_dir, epoch)
+            self.write(runner, runner_model(runner), self.out_dir
+                       or runner.work_dir, epoch)
 
     def after_train_epoch(self, runner) -> None:
         if self.interval > 0 and self.every_n_epochs(runner, self.interval):

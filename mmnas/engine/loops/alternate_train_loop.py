@@ -64,8 +64,8 @@ class AlternateEpochBasedTrainLoop(EpochBasedTrainLoop):
         arch = self._epoch >= self.arch_begin
         for idx, data_batch in enumerate(self.dataloader):
             if arch:
-                data_batch = dict(weight=data_batch,
-                                  arch=self._next_arch_batch())
+                data_batch = dict(
+                    weight=data_batch, arch=self._next_arch_batch())
             self.run_iter(idx, data_batch)
         self.runner.call_hook('after_train_epoch')
         self._epoch += 1

@@ -133,7 +133,6 @@ class EvolutionSearchLoop(BaseSearchLoop):
     def max_iters(self):
         return self._max_epochs * self.num_candidates
 
-
     @property
     def work_dir(self) -> str:
         return self.runner.work_dir
@@ -237,17 +236,21 @@ class EvolutionSearchLoop(BaseSearchLoop):
         if self.calibrate_bn_iters <= 0:
             return
         model = self.model
-        bns = [m for m in model.modules()
-               if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+        bns = [
+            m for m in model.modules()
+            if isinstance(m, nn.modules.batchnorm._BatchNorm)
+        ]
         saved = [(m, m.momentum) for m in bns]
         for m in bns:
             m.reset_running_stats()
             m.momentum = None
         model.train()
         batches = track(
-            self.calibrate_dataloader, 'BN recalibration',
+            self.calibrate_dataloader,
+            'BN recalibration',
             total=min(self.calibrate_bn_iters, len(self.calibrate_dataloader)),
-            log_every=0, transient=True)
+            log_every=0,
+            transient=True)
         for i, data in enumerate(batches):
             if i >= self.calibrate_bn_iters:
                 break
@@ -309,8 +312,7 @@ class EvolutionSearchLoop(BaseSearchLoop):
 
     def save_state(self) -> None:
         if is_main_process():
-            atomic_write(self.state_path,
-                         json.dumps(self.state_dict()) + '\n')
+            atomic_write(self.state_path, json.dumps(self.state_dict()) + '\n')
 
     def _logged_scores(self) -> Dict[str, float]:
         """Scores already in the log (a generation cut short by a kill)."""
@@ -346,8 +348,11 @@ class EvolutionSearchLoop(BaseSearchLoop):
 
     def _log_candidate(self, choices: Dict, score: float) -> None:
         if is_main_process():
-            entry = dict(epoch=self._epoch, choices=choices, score=score,
-                         **self.cost(choices))
+            entry = dict(
+                epoch=self._epoch,
+                choices=choices,
+                score=score,
+                **self.cost(choices))
             with open(self.log_path, 'a') as f:
                 f.write(json.dumps(entry) + '\n')
 
@@ -357,8 +362,8 @@ class EvolutionSearchLoop(BaseSearchLoop):
         logger = self.runner.logger
         logger.info(f'Generation {self._epoch + 1}/{self._max_epochs}: '
                     f'scoring {len(cands)} new candidates')
-        bar = Progress(len(cands),
-                       f'generation {self._epoch + 1}/{self._max_epochs}')
+        bar = Progress(
+            len(cands), f'generation {self._epoch + 1}/{self._max_epochs}')
         for choices in cands:
             key = _key(choices)
             if key in self.resumed_scores:
@@ -367,8 +372,8 @@ class EvolutionSearchLoop(BaseSearchLoop):
                 score = self.score(choices)
                 self._log_candidate(choices, score)
             self.scores[key] = score
-            self.top.append(dict(choices=choices, score=score,
-                                 **self.cost(choices)))
+            self.top.append(
+                dict(choices=choices, score=score, **self.cost(choices)))
             self._iter += 1
             bar.update()
         bar.close()
@@ -376,19 +381,23 @@ class EvolutionSearchLoop(BaseSearchLoop):
         self.top = self.top[:self.top_k]
         best = self.top[0]
         self.history.append(
-            dict(epoch=self._epoch, best_score=best['score'],
-                 top_k_mean=sum(c['score'] for c in self.top) /
-                 len(self.top), scored=len(self.scores)))
-        cost = ', '.join(f'{k} {v:.3f}' for k, v in self.cost(
-            best['choices']).items())
+            dict(
+                epoch=self._epoch,
+                best_score=best['score'],
+                top_k_mean=sum(c['score'] for c in self.top) / len(self.top),
+                scored=len(self.scores)))
+        cost = ', '.join(f'{k} {v:.3f}'
+                         for k, v in self.cost(best['choices']).items())
         logger.info(f'Generation {self._epoch + 1}: best {self.score_key} '
                     f'{best["score"]:.2f} ({cost}); '
                     f'{len(self.scores)} subnets scored so far')
         self.runner.message_hub.update_scalar('search/best_score',
                                               best['score'])
         if is_main_process():
-            scalars = {f'search/{k}': v for k, v in self.history[-1].items()
-                       if k != 'epoch'}
+            scalars = {
+                f'search/{k}': v
+                for k, v in self.history[-1].items() if k != 'epoch'
+            }
             self.runner.visualizer.add_scalars(scalars, step=self._epoch + 1)
         self._epoch += 1
         self.save_state()
@@ -414,8 +423,9 @@ class EvolutionSearchLoop(BaseSearchLoop):
                         osp.join(self.work_dir, 'best_subnet.yaml'))
             atomic_write(
                 osp.join(self.work_dir, 'search_result.json'),
-                json.dumps(dict(top_k=self.top, history=self.history),
-                           indent=2) + '\n')
+                json.dumps(
+                    dict(top_k=self.top, history=self.history), indent=2) +
+                '\n')
         self.runner.logger.info(
             f'Search done: best {self.score_key} {best["score"]:.2f}, '
             f'subnet written to '

@@ -37,8 +37,7 @@ from torch.utils.data import DataLoader
 from mmnas.estimators import CostTable
 from mmnas.models.algorithms.ponas import TABLE_FORMAT, TABLE_VERSION
 from mmnas.registry import LOOPS
-from mmnas.utils import (Progress, UserError, atomic_open, atomic_write,
-                         track)
+from mmnas.utils import Progress, UserError, atomic_open, atomic_write, track
 from .base import BaseSearchLoop
 from .resume_state import (EndlessBatches, global_rng_state,
                            set_global_rng_state)
@@ -166,8 +165,7 @@ class PONASTableLoop(BaseSearchLoop):
                 eval_batches=self.eval_batches,
                 norm_training=self.norm_training,
                 seed=self.seed,
-                train_batch_size=getattr(self.dataloader, 'batch_size',
-                                         None),
+                train_batch_size=getattr(self.dataloader, 'batch_size', None),
                 eval_batch_size=getattr(self.eval_dataloader, 'batch_size',
                                         None)))
 
@@ -186,8 +184,8 @@ class PONASTableLoop(BaseSearchLoop):
         if not self.runner._resume or not osp.isfile(self.state_path):
             return table
         try:
-            state = torch.load(self.state_path, map_location='cpu',
-                               weights_only=False)
+            state = torch.load(
+                self.state_path, map_location='cpu', weights_only=False)
             saved = state['table']
             if saved.get('format') != TABLE_FORMAT:
                 raise KeyError('format')
@@ -252,8 +250,11 @@ class PONASTableLoop(BaseSearchLoop):
             batches.append((data, path))
         scores = {}
         arch.eval()
-        for cand in track(mutator.choices_of(layer), f'scoring {layer}',
-                          log_every=0, transient=True):
+        for cand in track(
+                mutator.choices_of(layer),
+                f'scoring {layer}',
+                log_every=0,
+                transient=True):
             size = 0
             for data, path in batches:
                 mutator.set_choices(dict(path, **{layer: cand}))
@@ -282,8 +283,8 @@ class PONASTableLoop(BaseSearchLoop):
         table = self._resume(fresh)
         if table is fresh:
             self._save(table)
-        bar = Progress(len(table['layers']) - len(table['scores']),
-                       'PONAS table layers')
+        bar = Progress(
+            len(table['layers']) - len(table['scores']), 'PONAS table layers')
         for index, layer in enumerate(table['layers']):
             if layer in table['scores']:
                 continue

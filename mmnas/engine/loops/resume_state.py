@@ -12,8 +12,10 @@ from mmengine.logging import print_log
 
 def global_rng_state() -> Dict:
     """The states of the python, numpy and torch (and CUDA) generators."""
-    state = dict(python=random.getstate(), numpy=np.random.get_state(),
-                 torch=torch.get_rng_state())
+    state = dict(
+        python=random.getstate(),
+        numpy=np.random.get_state(),
+        torch=torch.get_rng_state())
     if torch.cuda.is_available():
         state['cuda'] = torch.cuda.get_rng_state_all()
     return state
@@ -71,8 +73,10 @@ class EndlessBatches:
         if position == 0:
             self._batches = self._start_pass(index)
         elif self._batches is None:
-            print_log(f'Advancing a dataloader {position} batches to where '
-                      'the interrupted run was', logger='current')
+            print_log(
+                f'Advancing a dataloader {position} batches to where '
+                'the interrupted run was',
+                logger='current')
             with global_rng_kept():
                 self._batches = self._start_pass(index)
                 for _ in range(position):

@@ -45,7 +45,8 @@ class ArchParamOptimWrapperConstructor:
             mutator=dict(optimizer=dict(type='Adam', lr=1e-3)))
     """
 
-    def __init__(self, optim_wrapper_cfg: dict,
+    def __init__(self,
+                 optim_wrapper_cfg: dict,
                  paramwise_cfg: Optional[dict] = None) -> None:
         keys = set(optim_wrapper_cfg)
         if keys != {'architecture', 'mutator'} or paramwise_cfg:
@@ -67,8 +68,8 @@ class ArchParamOptimWrapperConstructor:
                 'supernet with differentiable mutables (OneHotMutableOP) '
                 'or a single optimizer.')
         return OptimWrapperDict(
-            architecture=_build_subset(
-                model, self.optim_wrapper_cfg['architecture'],
-                lambda n: ARCH_PARAM_KEY not in n),
+            architecture=_build_subset(model,
+                                       self.optim_wrapper_cfg['architecture'],
+                                       lambda n: ARCH_PARAM_KEY not in n),
             mutator=_build_subset(model, self.optim_wrapper_cfg['mutator'],
                                   lambda n: ARCH_PARAM_KEY in n))

@@ -39,8 +39,8 @@ class BaseAlgorithm(BaseModel):
         elif isinstance(data_preprocessor, dict):
             # the runner passes a config's top-level data_preprocessor here
             data_preprocessor.setdefault('type', 'ClsDataPreprocessor')
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.architecture = architecture
         self.mutator = TASK_UTILS.build(mutator)
         self.mutator.prepare_from_supernet(self.architecture)
@@ -59,7 +59,8 @@ class BaseAlgorithm(BaseModel):
             self.mutator.set_choices(self.eval_subnet)
         return self.architecture(inputs, data_samples, mode=mode)
 
-    def loss(self, inputs: torch.Tensor,
+    def loss(self,
+             inputs: torch.Tensor,
              data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
         return self.architecture(inputs, data_samples, mode='loss')
 
@@ -86,12 +87,14 @@ class SearchStepDDP(MMDistributedDataParallel):
     gradients are synchronised). Candidates a rank did not sample get no
     gradient, so unused parameters are searched for by default."""
 
-    def __init__(self, module, find_unused_parameters: bool = True,
+    def __init__(self,
+                 module,
+                 find_unused_parameters: bool = True,
                  **kwargs) -> None:
         super().__init__(
-            module=module, find_unused_parameters=find_unused_parameters,
+            module=module,
+            find_unused_parameters=find_unused_parameters,
             **kwargs)
 
     def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
         return self.module.search_step(data, optim_wrapper, self)
-

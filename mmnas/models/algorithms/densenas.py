@@ -44,22 +44,27 @@ class DenseNAS(BaseAlgorithm):
     def __init__(self,
                  architecture: Union[dict, nn.Module],
                  mutator: dict = dict(type='NasMutator'),
-                 cost: dict = dict(metric='flops', weight=0.15, target=300.,
-                                   unit=1e6),
+                 cost: dict = dict(
+                     metric='flops', weight=0.15, target=300., unit=1e6),
                  input_shape: Sequence[int] = (1, 3, 224, 224),
                  eval_subnet: Optional[Union[str, dict]] = None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg=None) -> None:
-        super().__init__(architecture, mutator, eval_subnet,
-                         data_preprocessor, init_cfg)
+        super().__init__(architecture, mutator, eval_subnet, data_preprocessor,
+                         init_cfg)
         backbone = getattr(self.architecture, 'backbone', None)
         if not isinstance(backbone, DenseNASSupernet):
             raise UserError(
                 'DenseNAS needs an architecture whose backbone is a '
                 f'DenseNASSupernet, got {type(backbone).__name__}. See '
                 'configs/nas/densenas/densenas_mbv2_search_1xb32_digits.py.')
-        self.cost_cfg = dict(dict(weight=0., target=math.e, unit=1.,
-                                  skip_reg=0., latency_table=None), **cost)
+        self.cost_cfg = dict(
+            dict(
+                weight=0.,
+                target=math.e,
+                unit=1.,
+                skip_reg=0.,
+                latency_table=None), **cost)
         metric = self.cost_cfg.get('metric')
         problems = []
         if metric not in COST_METRICS:
@@ -73,8 +78,8 @@ class DenseNAS(BaseAlgorithm):
             problems.append('target must be > 1 and weight >= 0 and unit '
                             '> 0')
         if problems:
-            raise UserError('DenseNAS cost settings: ' + '; '.join(problems)
-                            + f' (got {cost}). Fix model.cost in the config.')
+            raise UserError('DenseNAS cost settings: ' + '; '.join(problems) +
+                            f' (got {cost}). Fix model.cost in the config.')
         self.input_shape = tuple(input_shape)
         self._table = None
 
@@ -159,7 +164,8 @@ class DenseNAS(BaseAlgorithm):
         self.mutator.validate_choices(choices)
         prefix = self._prefix()
         return self.supernet.net_config_of(
-            {k[len(prefix):]: v for k, v in choices.items()})
+            {k[len(prefix):]: v
+             for k, v in choices.items()})
 
     # steps ------------------------------------------------------------------
     def forward(self,
@@ -181,8 +187,8 @@ class DenseNAS(BaseAlgorithm):
         weights, arch = self.split_weight_arch_optim(optim_wrapper)
         paired = isinstance(data, dict) and set(data) == {'weight', 'arch'}
         with weights.optim_context(runner_model):
-            batch = self.data_preprocessor(
-                data['weight'] if paired else data, True)
+            batch = self.data_preprocessor(data['weight'] if paired else data,
+                                           True)
             losses = runner_model._run_forward(batch, mode='loss')
         parsed, log_vars = self.parse_losses(losses)
         weights.update_params(parsed)

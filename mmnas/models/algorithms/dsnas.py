@@ -63,8 +63,8 @@ class DSNAS(BaseAlgorithm):
                  eval_subnet: Optional[Union[str, dict]] = None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg=None) -> None:
-        super().__init__(architecture, mutator, eval_subnet,
-                         data_preprocessor, init_cfg)
+        super().__init__(architecture, mutator, eval_subnet, data_preprocessor,
+                         init_cfg)
         if not 0 <= pretrain_epochs <= finetune_epochs:
             raise UserError(
                 f'DSNAS needs 0 <= pretrain_epochs <= finetune_epochs, got '
@@ -160,8 +160,8 @@ class DSNAS(BaseAlgorithm):
         """Per-candidate costs of the supernet, built on first use."""
         if self._cost_table is None:
             from mmnas.estimators import CostTable
-            self._cost_table = CostTable.build(self.architecture,
-                                               self.mutator, self.input_shape)
+            self._cost_table = CostTable.build(self.architecture, self.mutator,
+                                               self.input_shape)
         return self._cost_table
 
     def flops_loss(self, subnet: Dict) -> Optional[torch.Tensor]:
@@ -179,7 +179,8 @@ class DSNAS(BaseAlgorithm):
             loss = loss + prob * mflops
         return self.flops_coef * loss
 
-    def loss(self, inputs: torch.Tensor,
+    def loss(self,
+             inputs: torch.Tensor,
              data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
         phase = self.phase
         if self.is_fixed:

@@ -168,9 +168,9 @@ class PONASDeployer:
         cand = table['costs']['candidates']
         self.fixed = dict(table['costs']['fixed'])
         self.metrics = [
-            m for m in self.fixed if all(
-                m in cand[layer][c]
-                for layer, cs in zip(self.layers, self.choices) for c in cs)
+            m for m in self.fixed
+            if all(m in cand[layer][c]
+                   for layer, cs in zip(self.layers, self.choices) for c in cs)
         ]
         self.cost = {
             m: [
@@ -218,14 +218,15 @@ class PONASDeployer:
                 f'{self.metrics}. Constrain one of those (latency: pass a '
                 'latency table of this space, ponas_deploy.py --latency-lut).')
         room = {m: budgets[m] - self.fixed[m] for m in budgets}
-        too_small = {m: self.smallest(m) for m in budgets
-                     if self.smallest(m) > budgets[m]}
+        too_small = {
+            m: self.smallest(m)
+            for m in budgets if self.smallest(m) > budgets[m]
+        }
         if too_small:
-            raise ConstraintError(
-                'no architecture meets ' + ', '.join(
-                    f'{m} <= {_fmt(budgets[m])} (the smallest achievable '
-                    f'is {_fmt(v)})' for m, v in too_small.items()) +
-                '. Relax the constraint to at least that.')
+            raise ConstraintError('no architecture meets ' + ', '.join(
+                f'{m} <= {_fmt(budgets[m])} (the smallest achievable '
+                f'is {_fmt(v)})' for m, v in too_small.items()) +
+                                  '. Relax the constraint to at least that.')
         metrics = list(budgets)
         fronts = [self._suffix_fronts(m, room[m]) for m in metrics]
         costs = [self.cost[m] for m in metrics]
@@ -237,8 +238,8 @@ class PONASDeployer:
             ub = None
             for k in range(len(metrics)):
                 fc, fs = fronts[k][i]
-                j = np.searchsorted(fc, room[metrics[k]] - used[k],
-                                    side='right') - 1
+                j = np.searchsorted(
+                    fc, room[metrics[k]] - used[k], side='right') - 1
                 if j < 0:
                     return None
                 ub = fs[j] if ub is None else min(ub, fs[j])
@@ -266,22 +267,21 @@ class PONASDeployer:
         search(0, [0] * len(metrics), 0)
         if best['path'] is None:
             raise ConstraintError(
-                'no architecture meets all of ' + ', '.join(
-                    f'{m} <= {_fmt(budgets[m])}' for m in metrics) +
-                ' together (each alone is achievable: smallest ' + ', '.join(
-                    f'{m} {_fmt(self.smallest(m))}' for m in metrics) +
-                '). Relax one of them.')
-        return self.describe([
-            self.choices[i][c] for i, c in enumerate(best['path'])
-        ])
+                'no architecture meets all of ' +
+                ', '.join(f'{m} <= {_fmt(budgets[m])}' for m in metrics) +
+                ' together (each alone is achievable: smallest ' +
+                ', '.join(f'{m} {_fmt(self.smallest(m))}'
+                          for m in metrics) + '). Relax one of them.')
+        return self.describe(
+            [self.choices[i][c] for i, c in enumerate(best['path'])])
 
     def describe(self, chosen: Sequence[str]) -> Dict:
         """Score, expected accuracy and costs of one choice per layer."""
         idx = [cs.index(c) for cs, c in zip(self.choices, chosen)]
         score = sum(int(self.loss[i][c]) for i, c in enumerate(idx))
         cost = {
-            m: _plain(self.fixed[m] +
-                      sum(self.cost[m][i][c] for i, c in enumerate(idx)))
+            m: _plain(self.fixed[m] + sum(self.cost[m][i][c]
+                                          for i, c in enumerate(idx)))
             for m in self.metrics
         }
         return dict(

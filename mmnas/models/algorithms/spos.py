@@ -21,7 +21,8 @@ class SPOS(BaseAlgorithm):
     def sample_subnet(self) -> Dict:
         return self.mutator.sample_choices()
 
-    def loss(self, inputs: torch.Tensor,
+    def loss(self,
+             inputs: torch.Tensor,
              data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
         self.mutator.set_choices(self.sample_subnet())
         return self.architecture(inputs, data_samples, mode='loss')

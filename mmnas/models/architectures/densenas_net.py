@@ -23,9 +23,11 @@ from mmnas.utils import UserError, suggest
 
 # DenseNAS op name -> candidate op config (filled with in/out/stride)
 DENSENAS_OPS = {
-    **{f'mbconv_k{k}_t{t}': dict(type='MBBlock', kernel_size=k,
-                                 expand_ratio=t)
-       for k in (3, 5, 7) for t in (1, 3, 6)},
+    **{
+        f'mbconv_k{k}_t{t}': dict(
+            type='MBBlock', kernel_size=k, expand_ratio=t)
+        for k in (3, 5, 7) for t in (1, 3, 6)
+    },
     'basic_block': dict(type='ResBasicBlock'),
     'bottle_neck': dict(type='ResBottleneck', expansion=4),
     'skip_connect': dict(type='Identity'),
@@ -45,8 +47,12 @@ def densenas_op_cfg(name: str, in_channels: int, out_channels: int,
         raise NetConfigError(
             f'unknown DenseNAS op {name!r}.{suggest(name, DENSENAS_OPS)} '
             f'Valid ops: {sorted(DENSENAS_OPS)}.')
-    cfg = dict(DENSENAS_OPS[name], in_channels=in_channels,
-               out_channels=out_channels, stride=stride, norm_cfg=norm_cfg)
+    cfg = dict(
+        DENSENAS_OPS[name],
+        in_channels=in_channels,
+        out_channels=out_channels,
+        stride=stride,
+        norm_cfg=norm_cfg)
     if name != 'skip_connect':
         cfg['act_cfg'] = act_cfg
     return cfg
@@ -139,22 +145,31 @@ class DenseNASNet(BaseModule):
         self.rows = parse_net_config(net_config)
         self.net_config = format_net_config(self.rows)
         width = self.rows[0][0][0]
-        self.stem = ConvModule(3, width, 3, stride=1 if small_input else 2,
-                               padding=1, norm_cfg=norm_cfg, act_cfg=act_cfg)
+        self.stem = ConvModule(
+            3,
+            width,
+            3,
+            stride=1 if small_input else 2,
+            padding=1,
+            norm_cfg=norm_cfg,
+            act_cfg=act_cfg)
         self.blocks = nn.ModuleList()
         self.conv1_1 = None
         for row in self.rows:
             if len(row) == 2:
-                self.conv1_1 = ConvModule(width, row[0][1], 1,
-                                          norm_cfg=norm_cfg, act_cfg=act_cfg)
+                self.conv1_1 = ConvModule(
+                    width, row[0][1], 1, norm_cfg=norm_cfg, act_cfg=act_cfg)
                 width = row[0][1]
                 continue
             (_, out_ch), head, stack, _, stride = row
             out = op_out_channels(head, out_ch)
-            ops = [densenas_op_cfg(head, width, out, stride, norm_cfg,
-                                   act_cfg)]
-            ops += [densenas_op_cfg(name, out, out, 1, norm_cfg, act_cfg)
-                    for name in stack]
+            ops = [
+                densenas_op_cfg(head, width, out, stride, norm_cfg, act_cfg)
+            ]
+            ops += [
+                densenas_op_cfg(name, out, out, 1, norm_cfg, act_cfg)
+                for name in stack
+            ]
             self.blocks.append(nn.Sequential(*map(MODELS.build, ops)))
             width = out
         self.out_channels = width

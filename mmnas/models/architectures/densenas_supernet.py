@@ -33,16 +33,24 @@ _MB_OPS = [f'mbconv_k{k}_t{t}' for k in (3, 5, 7) for t in (3, 6)]
 # blocks: [width, resolution divisor after the stem, stack layers]
 DENSENAS_SPACES = dict(
     mbv2=dict(
-        init_dim=16, first_op='mbconv_k3_t1', last_dim=1984, connect=4,
-        head_ops=_MB_OPS, stack_ops=_MB_OPS + ['skip_connect'],
+        init_dim=16,
+        first_op='mbconv_k3_t1',
+        last_dim=1984,
+        connect=4,
+        head_ops=_MB_OPS,
+        stack_ops=_MB_OPS + ['skip_connect'],
         act_cfg=dict(type='ReLU6'),
         blocks=[[16, 1, 0], [24, 2, 3], [32, 4, 3], [40, 4, 3], [48, 4, 3],
                 [56, 8, 3], [64, 8, 3], [72, 8, 3], [96, 8, 3], [112, 8, 3],
                 [128, 8, 3], [160, 16, 3], [176, 16, 3], [192, 16, 3],
                 [320, 16, 0], [352, 16, 0], [384, 16, 0]]),
     resnet=dict(
-        init_dim=32, first_op='basic_block', last_dim=None, connect=10,
-        head_ops=['basic_block'], stack_ops=['basic_block', 'skip_connect'],
+        init_dim=32,
+        first_op='basic_block',
+        last_dim=None,
+        connect=10,
+        head_ops=['basic_block'],
+        stack_ops=['basic_block', 'skip_connect'],
         act_cfg=dict(type='ReLU'),
         blocks=[[32, 1, 0], [48, 2, 0], [56, 2, 0], [64, 2, 0], [72, 4, 5],
                 [96, 4, 5], [112, 4, 5], [128, 8, 15], [144, 8, 15],
@@ -89,17 +97,24 @@ class DenseNASSupernet(BaseModule):
         self._check(levels)
         self.num_blocks = len(self.widths)
         act = sp['act_cfg']
-        self.stem = ConvModule(3, sp['init_dim'], 3,
-                               stride=1 if small_input else 2, padding=1,
-                               norm_cfg=norm_cfg, act_cfg=act)
-        self.first = MODELS.build(densenas_op_cfg(
-            sp['first_op'], sp['init_dim'], self.widths[0], 1, norm_cfg, act))
+        self.stem = ConvModule(
+            3,
+            sp['init_dim'],
+            3,
+            stride=1 if small_input else 2,
+            padding=1,
+            norm_cfg=norm_cfg,
+            act_cfg=act)
+        self.first = MODELS.build(
+            densenas_op_cfg(sp['first_op'], sp['init_dim'], self.widths[0], 1,
+                            norm_cfg, act))
         # successors of each block: the next `connect` blocks reachable by
         # a stride-1 or stride-2 head op
-        self.succ = [[j for j in range(i + 1, min(i + 1 + sp['connect'],
-                                                   self.num_blocks))
-                      if levels[j] // levels[i] in (1, 2)]
-                     for i in range(self.num_blocks)]
+        self.succ = [[
+            j
+            for j in range(i + 1, min(i + 1 + sp['connect'], self.num_blocks))
+            if levels[j] // levels[i] in (1, 2)
+        ] for i in range(self.num_blocks)]
         self.pred = [[i for i in range(j) if j in self.succ[i]]
                      for j in range(self.num_blocks)]
         self.strides = {(i, j): levels[j] // levels[i]
@@ -107,27 +122,35 @@ class DenseNASSupernet(BaseModule):
 
         def op_choice(names, cin, cout, stride):
             return OneHotMutableOP(
-                candidates={n: densenas_op_cfg(n, cin, cout, stride,
-                                               norm_cfg, act)
-                            for n in names},
+                candidates={
+                    n: densenas_op_cfg(n, cin, cout, stride, norm_cfg, act)
+                    for n in names
+                },
                 temperature=temperature)
 
         self.edges = nn.ModuleDict({
             f'{i}_{j}': op_choice(sp['head_ops'], self.widths[i],
                                   self.widths[j], s)
-            for (i, j), s in self.strides.items()})
+            for (i, j), s in self.strides.items()
+        })
         self.stacks = nn.ModuleList([
-            nn.ModuleList([op_choice(sp['stack_ops'], w, w, 1)
-                           for _ in range(n)])
-            for w, _, n in sp['blocks']])
+            nn.ModuleList(
+                [op_choice(sp['stack_ops'], w, w, 1) for _ in range(n)])
+            for w, _, n in sp['blocks']
+        ])
         self.paths = nn.ModuleDict({
-            str(i): DiffMutablePath(targets=self.succ[i],
-                                    temperature=temperature)
-            for i in range(self.num_blocks - 1)})
+            str(i):
+            DiffMutablePath(targets=self.succ[i], temperature=temperature)
+            for i in range(self.num_blocks - 1)
+        })
         self.conv1_1 = None
         if sp.get('last_dim'):
-            self.conv1_1 = ConvModule(self.widths[-1], sp['last_dim'], 1,
-                                      norm_cfg=norm_cfg, act_cfg=act)
+            self.conv1_1 = ConvModule(
+                self.widths[-1],
+                sp['last_dim'],
+                1,
+                norm_cfg=norm_cfg,
+                act_cfg=act)
 
     def _check(self, levels: List[int]) -> None:
         sp = self.space
@@ -164,8 +187,8 @@ class DenseNASSupernet(BaseModule):
                     out = layer(out)
             if j < self.num_blocks - 1:
                 for k, sent in zip(self.succ[j], self.paths[str(j)](out)):
-                    inbox.setdefault(k, []).append(
-                        self.edges[f'{j}_{k}'](sent))
+                    inbox.setdefault(k,
+                                     []).append(self.edges[f'{j}_{k}'](sent))
         if self.conv1_1 is not None:
             out = self.conv1_1(out)
         return (out, )
@@ -217,8 +240,8 @@ class DenseNASSupernet(BaseModule):
                 w = prob(f'paths.{j}', self.paths[str(j)])
                 for n, k in enumerate(self.succ[j]):
                     name = f'edges.{j}_{k}'
-                    cost = cost + w[n] * (expected(name, self.edges[
-                        f'{j}_{k}']) + chain[k])
+                    cost = cost + w[n] * (
+                        expected(name, self.edges[f'{j}_{k}']) + chain[k])
             chain[j] = cost
         return chain[0]
 
@@ -228,11 +251,15 @@ class DenseNASSupernet(BaseModule):
         reach = {0: 1.}
         back = {}
         with torch.no_grad():
-            w = {i: self.paths[str(i)].weights().tolist()
-                 for i in range(self.num_blocks - 1)}
+            w = {
+                i: self.paths[str(i)].weights().tolist()
+                for i in range(self.num_blocks - 1)
+            }
         for j in range(1, self.num_blocks):
-            scores = {i: reach[i] * w[i][self.succ[i].index(j)]
-                      for i in self.pred[j]}
+            scores = {
+                i: reach[i] * w[i][self.succ[i].index(j)]
+                for i in self.pred[j]
+            }
             back[j] = max(scores, key=scores.get)
             reach[j] = scores[back[j]]
         path = [self.num_blocks - 1]
@@ -244,10 +271,13 @@ class DenseNASSupernet(BaseModule):
         """Argmax op of every op choice; each path choice on the Viterbi
         path takes its next block, the others their argmax. Keys are names
         in this module."""
-        choices = {name: m.argmax_choice
-                   for name, m in self.op_mutables().items()}
-        choices.update({f'paths.{k}': m.argmax_choice
-                        for k, m in self.paths.items()})
+        choices = {
+            name: m.argmax_choice
+            for name, m in self.op_mutables().items()
+        }
+        choices.update(
+            {f'paths.{k}': m.argmax_choice
+             for k, m in self.paths.items()})
         path = self.best_path()
         for i, j in zip(path[:-1], path[1:]):
             choices[f'paths.{i}'] = j
@@ -268,13 +298,15 @@ class DenseNASSupernet(BaseModule):
         rows = [[[sp['init_dim'], self.widths[0]], sp['first_op'], [], 0, 1]]
         path = self.path_of(choices)
         for i, j in zip(path[:-1], path[1:]):
-            stack = [choices[f'stacks.{j}.{n}']
-                     for n in range(len(self.stacks[j]))]
+            stack = [
+                choices[f'stacks.{j}.{n}'] for n in range(len(self.stacks[j]))
+            ]
             stack = [op for op in stack if op != 'skip_connect']
             rows.append([[self.widths[i], self.widths[j]],
-                         choices[f'edges.{i}_{j}'], stack, len(stack),
-                         self.strides[(i, j)]])
+                         choices[f'edges.{i}_{j}'], stack,
+                         len(stack), self.strides[(i, j)]])
         if self.conv1_1 is not None:
-            rows.append([[op_out_channels(rows[-1][1], self.widths[-1]),
-                          sp['last_dim']], 'conv1_1'])
+            rows.append([[
+                op_out_channels(rows[-1][1], self.widths[-1]), sp['last_dim']
+            ], 'conv1_1'])
         return format_net_config(rows)

@@ -84,12 +84,23 @@ class SearchablePONAS(BaseModule):
             return make_divisible(c * widen_factor, 8)
 
         stem = width(stem_channels)
-        self.conv1 = ConvModule(3, stem, 3, stride=1 if small_input else 2,
-                                padding=1, norm_cfg=norm_cfg, act_cfg=act_cfg)
+        self.conv1 = ConvModule(
+            3,
+            stem,
+            3,
+            stride=1 if small_input else 2,
+            padding=1,
+            norm_cfg=norm_cfg,
+            act_cfg=act_cfg)
         in_channels = width(first_channels)
-        self.first_block = MBBlock(stem, in_channels, 1, kernel_size=3,
-                                   expand_ratio=1, norm_cfg=norm_cfg,
-                                   act_cfg=act_cfg)
+        self.first_block = MBBlock(
+            stem,
+            in_channels,
+            1,
+            kernel_size=3,
+            expand_ratio=1,
+            norm_cfg=norm_cfg,
+            act_cfg=act_cfg)
         layers = []
         for channels, num_layers, first_stride in arch_setting:
             out_channels = width(channels)
@@ -100,8 +111,8 @@ class SearchablePONAS(BaseModule):
                                            stride, norm_cfg, act_cfg))
                 in_channels = out_channels
         self.layers = nn.Sequential(*layers)
-        self.last_conv = ConvModule(in_channels, last_channels, 1,
-                                    norm_cfg=norm_cfg, act_cfg=act_cfg)
+        self.last_conv = ConvModule(
+            in_channels, last_channels, 1, norm_cfg=norm_cfg, act_cfg=act_cfg)
 
     @staticmethod
     def _searchable_layer(names, in_channels, out_channels, stride, norm_cfg,
@@ -119,8 +130,10 @@ class SearchablePONAS(BaseModule):
                 act_cfg=act_cfg)
         return OneShotMutableOP(
             candidates,
-            module_kwargs=dict(in_channels=in_channels,
-                               out_channels=out_channels, stride=stride))
+            module_kwargs=dict(
+                in_channels=in_channels,
+                out_channels=out_channels,
+                stride=stride))
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         x = self.first_block(self.conv1(x))

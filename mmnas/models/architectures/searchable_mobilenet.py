@@ -43,28 +43,29 @@ class SearchableMobileNet(StagedSearchBackbone):
             the last conv).
     """
 
-    def __init__(self,
-                 mutable_cfg: dict,
-                 first_mutable_cfg: Optional[dict] = None,
-                 arch_setting: List[List[int]] = PROXYLESS_GPU_STAGES,
-                 widen_factor: float = 1.0,
-                 first_channels: int = 40,
-                 last_channels: int = 1728,
-                 small_input: bool = False,
-                 out_indices: Sequence[int] = (7, ),
-                 norm_cfg: dict = dict(type='BN'),
-                 act_cfg: dict = dict(type='ReLU6'),
-                 init_cfg=[
-                     dict(type='Kaiming', layer=['Conv2d']),
-                     dict(type='Constant', val=1,
-                          layer=['_BatchNorm', 'GroupNorm'])
-                 ]) -> None:
+    def __init__(
+        self,
+        mutable_cfg: dict,
+        first_mutable_cfg: Optional[dict] = None,
+        arch_setting: List[List[int]] = PROXYLESS_GPU_STAGES,
+        widen_factor: float = 1.0,
+        first_channels: int = 40,
+        last_channels: int = 1728,
+        small_input: bool = False,
+        out_indices: Sequence[int] = (7, ),
+        norm_cfg: dict = dict(type='BN'),
+        act_cfg: dict = dict(type='ReLU6'),
+        init_cfg=[
+            dict(type='Kaiming', layer=['Conv2d']),
+            dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])
+        ]
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
-        stages = [(first_mutable_cfg if i == 0 and first_mutable_cfg
-                   else mutable_cfg, make_divisible(channels * widen_factor, 8),
-                   num_blocks, stride)
-                  for i, (channels, num_blocks, stride)
-                  in enumerate(arch_setting)]
-        self.build_layers(make_divisible(first_channels * widen_factor, 8),
-                          stages, last_channels, small_input, out_indices,
-                          norm_cfg, act_cfg)
+        stages = [(first_mutable_cfg if i == 0 and first_mutable_cfg else
+                   mutable_cfg, make_divisible(channels * widen_factor,
+                                               8), num_blocks, stride)
+                  for i, (channels, num_blocks,
+                          stride) in enumerate(arch_setting)]
+        self.build_layers(
+            make_divisible(first_channels * widen_factor, 8), stages,
+            last_channels, small_input, out_indices, norm_cfg, act_cfg)

@@ -33,9 +33,14 @@ class StagedSearchBackbone(BaseModule):
                 raise ValueError(f'out_indices must be in [0, '
                                  f'{len(stages)}], got {i}')
         self.out_indices = out_indices
-        self.conv1 = ConvModule(3, stem_channels, 3,
-                                stride=1 if small_input else 2, padding=1,
-                                norm_cfg=norm_cfg, act_cfg=act_cfg)
+        self.conv1 = ConvModule(
+            3,
+            stem_channels,
+            3,
+            stride=1 if small_input else 2,
+            padding=1,
+            norm_cfg=norm_cfg,
+            act_cfg=act_cfg)
         in_channels = stem_channels
         self.layers = nn.ModuleList()
         for mutable_cfg, out_channels, num_blocks, stride in stages:
@@ -50,8 +55,8 @@ class StagedSearchBackbone(BaseModule):
                 blocks.append(MODELS.build(cfg))
                 in_channels = out_channels
             self.layers.append(nn.Sequential(*blocks))
-        self.last_conv = ConvModule(in_channels, last_channels, 1,
-                                    norm_cfg=norm_cfg, act_cfg=act_cfg)
+        self.last_conv = ConvModule(
+            in_channels, last_channels, 1, norm_cfg=norm_cfg, act_cfg=act_cfg)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         x = self.conv1(x)

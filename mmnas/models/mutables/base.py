@@ -70,8 +70,8 @@ class BaseMutable(BaseModule):
         if choice not in self.choices:
             raise ValueError(
                 f'{type(self).__name__}: unknown choice {choice!r}; valid '
-                f'choices are {self.choices}. Fix the subnet/config to use one '
-                f'of them.')
+                f'choices are {self.choices}. Fix the subnet/config to use '
+                f'one of them.')
 
     def sample_choice(self, rng: Optional[random.Random] = None) -> Any:
         """A uniformly random choice (``rng`` for reproducible searches)."""

@@ -74,8 +74,9 @@ class OneHotMutableOP(ArchLogitsMixin, OneShotMutableOP):
             return self.current_choice
         return self._arch_choices[int(self.probs().argmax())]
 
-    def sample_one_hot(self, arch_grad: bool = True
-                       ) -> Tuple[int, Optional[torch.Tensor]]:
+    def sample_one_hot(
+            self,
+            arch_grad: bool = True) -> Tuple[int, Optional[torch.Tensor]]:
         """Draw a choice index from the choice probabilities and, when
         ``arch_grad``, the one-hot ``Z`` (a leaf with grad) and the scalar
         ``Z_k * p_k / stop_grad(p_k)`` that scales the sampled op."""
@@ -83,8 +84,8 @@ class OneHotMutableOP(ArchLogitsMixin, OneShotMutableOP):
         index = int(torch.multinomial(probs.detach(), 1))
         if not arch_grad:
             return index, None
-        one_hot = F.one_hot(
-            torch.tensor(index), len(self._arch_choices)).to(probs)
+        one_hot = F.one_hot(torch.tensor(index),
+                            len(self._arch_choices)).to(probs)
         one_hot.requires_grad_(True)
         self.one_hot = one_hot
         scale = one_hot[index] * probs[index] / probs[index].detach()

@@ -101,28 +101,25 @@ class SlicedBatchNorm2d(nn.BatchNorm2d):
                 factor = 1.0 / float(self.num_batches_tracked)
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
-        return F.batch_norm(
-            x, _lead(self.running_mean if track else None, c),
-            _lead(self.running_var if track else None, c),
-            _lead(self.weight, c), _lead(self.bias, c), use_batch_stats,
-            factor, self.eps)
+        return F.batch_norm(x, _lead(self.running_mean if track else None, c),
+                            _lead(self.running_var if track else None, c),
+                            _lead(self.weight, c), _lead(self.bias, c),
+                            use_batch_stats, factor, self.eps)
 
 
 def _lead(t: Optional[torch.Tensor], n: int) -> Optional[torch.Tensor]:
     return None if t is None else t[:n]
 
 
-def _narrow_conv(conv: nn.Conv2d, in_width: int,
-                 out_width: int) -> nn.Conv2d:
+def _narrow_conv(conv: nn.Conv2d, in_width: int, out_width: int) -> nn.Conv2d:
     depthwise = _is_depthwise(conv)
     new = nn.Conv2d(in_width, out_width, conv.kernel_size, conv.stride,
-                    conv.padding, conv.dilation,
-                    out_width if depthwise else 1, conv.bias is not None,
-                    conv.padding_mode).to(conv.weight)
+                    conv.padding, conv.dilation, out_width if depthwise else 1,
+                    conv.bias is not None, conv.padding_mode).to(conv.weight)
     new.train(conv.training)
     with torch.no_grad():
-        new.weight.copy_(conv.weight[:out_width] if depthwise else
-                         conv.weight[:out_width, :in_width])
+        new.weight.copy_(conv.weight[:out_width] if depthwise else conv.
+                         weight[:out_width, :in_width])
         if conv.bias is not None:
             new.bias.copy_(conv.bias[:out_width])
     new.weight.requires_grad_(conv.weight.requires_grad)
@@ -209,10 +206,11 @@ class OneShotMutableChannel(BaseMutable):
         self.op = MODELS.build(
             dict(cfg, mid_channels=self.width_of(self._current)))
         # (ConvModule, input is hidden, output is hidden), in forward order
-        self._layers = [(self.op.get_submodule(path), into, out)
-                        for path, into, out in (
-                            hidden_layers or HIDDEN_LAYERS[op_type])
-                        if self._has(path)]
+        self._layers = [
+            (self.op.get_submodule(path), into, out)
+            for path, into, out in (hidden_layers or HIDDEN_LAYERS[op_type])
+            if self._has(path)
+        ]
         if not self._layers or self._layers[0][1]:
             raise ValueError(
                 f'OneShotMutableChannel: {op_type} built from {cfg} has no '
@@ -265,9 +263,9 @@ class OneShotMutableChannel(BaseMutable):
         width = self.width_of(self._current)
         for module, into, out in self._layers:
             total -= sum(p.numel() for p in module.parameters())
-            total += _sliced_numel(
-                module, width if into else module.conv.in_channels,
-                width if out else module.conv.out_channels)
+            total += _sliced_numel(module,
+                                   width if into else module.conv.in_channels,
+                                   width if out else module.conv.out_channels)
         return total
 
     def fix_chosen(self, chosen: float) -> None:

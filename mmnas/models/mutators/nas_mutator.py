@@ -34,8 +34,9 @@ class NasMutator:
         seen: List[str] = []  # mutable names, containers first
         for name, module in supernet.named_modules():
             if isinstance(module, BaseMutable):
-                owner = next((o for o in reversed(seen)
-                              if name.startswith(o + '.')), None)
+                owner = next(
+                    (o for o in reversed(seen) if name.startswith(o + '.')),
+                    None)
                 key = module.decision_key(name, owner)
                 groups.setdefault(key, []).append((name, module))
                 seen.append(name)
@@ -53,8 +54,8 @@ class NasMutator:
 
     @property
     def search_groups(self) -> 'OrderedDict[str, List[BaseMutable]]':
-        return OrderedDict((k, [m for _, m in v])
-                           for k, v in self._groups.items())
+        return OrderedDict(
+            (k, [m for _, m in v]) for k, v in self._groups.items())
 
     def group_members(self, key: str) -> List[str]:
         """Module names of the mutables of one decision."""
@@ -86,10 +87,11 @@ class NasMutator:
     def sample_choices(self,
                        rng: Optional[random.Random] = None) -> Dict[str, Any]:
         """One uniformly random choice per decision."""
-        return OrderedDict((k, v[0][1].sample_choice(rng))
-                           for k, v in self._groups.items())
+        return OrderedDict(
+            (k, v[0][1].sample_choice(rng)) for k, v in self._groups.items())
 
-    def validate_choices(self, choices: Dict[str, Any],
+    def validate_choices(self,
+                         choices: Dict[str, Any],
                          partial: bool = False) -> None:
         """Raise one SearchSpaceError listing every entry that does not fit:
         unknown decision, missing decision, unknown choice."""
@@ -103,8 +105,10 @@ class NasMutator:
                                 f'{self.choices_of(key)})' +
                                 suggest(choice, self.choices_of(key)))
         if not partial:
-            problems += [f'missing mutable {key!r}'
-                         for key in self._groups if key not in choices]
+            problems += [
+                f'missing mutable {key!r}' for key in self._groups
+                if key not in choices
+            ]
         if problems:
             raise SearchSpaceError(
                 'The subnet does not fit this search space:\n  - ' +
@@ -112,7 +116,8 @@ class NasMutator:
                 '\nUse a subnet file written for this search space (e.g. by '
                 'the search of this config) or fix the entries above.')
 
-    def set_choices(self, choices: Dict[str, Any],
+    def set_choices(self,
+                    choices: Dict[str, Any],
                     partial: bool = False) -> None:
         self.validate_choices(choices, partial=partial)
         for key, choice in choices.items():

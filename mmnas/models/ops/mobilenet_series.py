@@ -43,14 +43,20 @@ class MBBlock(BaseOP):
         self.with_res_shortcut = stride == 1 and in_channels == out_channels
         self.expand_conv = None
         if mid != in_channels or expand_ratio != 1:
-            self.expand_conv = ConvModule(in_channels, mid, 1,
-                                          norm_cfg=norm_cfg, act_cfg=act_cfg)
+            self.expand_conv = ConvModule(
+                in_channels, mid, 1, norm_cfg=norm_cfg, act_cfg=act_cfg)
         self.depthwise_conv = ConvModule(
-            mid, mid, kernel_size, stride=stride, padding=kernel_size // 2,
-            groups=mid, norm_cfg=norm_cfg, act_cfg=act_cfg)
+            mid,
+            mid,
+            kernel_size,
+            stride=stride,
+            padding=kernel_size // 2,
+            groups=mid,
+            norm_cfg=norm_cfg,
+            act_cfg=act_cfg)
         self.se = SELayer(mid, **se_cfg) if se_cfg is not None else None
-        self.linear_conv = ConvModule(mid, out_channels, 1,
-                                      norm_cfg=norm_cfg, act_cfg=None)
+        self.linear_conv = ConvModule(
+            mid, out_channels, 1, norm_cfg=norm_cfg, act_cfg=None)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = x if self.expand_conv is None else self.expand_conv(x)
@@ -76,9 +82,13 @@ class Identity(BaseOP):
         super().__init__(in_channels, out_channels, stride, init_cfg)
         self.downsample = None
         if stride != 1 or in_channels != out_channels:
-            self.downsample = ConvModule(in_channels, out_channels, 1,
-                                         stride=stride, norm_cfg=norm_cfg,
-                                         act_cfg=act_cfg)
+            self.downsample = ConvModule(
+                in_channels,
+                out_channels,
+                1,
+                stride=stride,
+                norm_cfg=norm_cfg,
+                act_cfg=act_cfg)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x if self.downsample is None else self.downsample(x)

@@ -14,14 +14,23 @@ from .base import BaseOP
 class _Residual(BaseOP):
     """Shortcut (identity or 1x1 conv + BN), the sum and the last act."""
 
-    def __init__(self, in_channels, out_channels, stride, norm_cfg, act_cfg,
+    def __init__(self,
+                 in_channels,
+                 out_channels,
+                 stride,
+                 norm_cfg,
+                 act_cfg,
                  init_cfg=None):
         super().__init__(in_channels, out_channels, stride, init_cfg)
         self.downsample = None
         if stride != 1 or in_channels != out_channels:
-            self.downsample = ConvModule(in_channels, out_channels, 1,
-                                         stride=stride, norm_cfg=norm_cfg,
-                                         act_cfg=None)
+            self.downsample = ConvModule(
+                in_channels,
+                out_channels,
+                1,
+                stride=stride,
+                norm_cfg=norm_cfg,
+                act_cfg=None)
         self.act = build_activation_layer(act_cfg)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -40,13 +49,24 @@ class ResBasicBlock(_Residual):
                  norm_cfg: dict = dict(type='BN'),
                  act_cfg: dict = dict(type='ReLU'),
                  init_cfg=None) -> None:
-        super().__init__(in_channels, out_channels, stride, norm_cfg,
-                         act_cfg, init_cfg)
+        super().__init__(in_channels, out_channels, stride, norm_cfg, act_cfg,
+                         init_cfg)
         self.residual = nn.Sequential(
-            ConvModule(in_channels, out_channels, 3, stride=stride,
-                       padding=1, norm_cfg=norm_cfg, act_cfg=act_cfg),
-            ConvModule(out_channels, out_channels, 3, padding=1,
-                       norm_cfg=norm_cfg, act_cfg=None))
+            ConvModule(
+                in_channels,
+                out_channels,
+                3,
+                stride=stride,
+                padding=1,
+                norm_cfg=norm_cfg,
+                act_cfg=act_cfg),
+            ConvModule(
+                out_channels,
+                out_channels,
+                3,
+                padding=1,
+                norm_cfg=norm_cfg,
+                act_cfg=None))
 
 
 @MODELS.register_module()
@@ -62,16 +82,21 @@ class ResBottleneck(_Residual):
                  norm_cfg: dict = dict(type='BN'),
                  act_cfg: dict = dict(type='ReLU'),
                  init_cfg=None) -> None:
-        super().__init__(in_channels, out_channels, stride, norm_cfg,
-                         act_cfg, init_cfg)
+        super().__init__(in_channels, out_channels, stride, norm_cfg, act_cfg,
+                         init_cfg)
         if out_channels % expansion:
             raise ValueError(f'ResBottleneck: out_channels {out_channels} '
                              f'is not a multiple of expansion {expansion}')
         mid = out_channels // expansion
         self.residual = nn.Sequential(
-            ConvModule(in_channels, mid, 1, norm_cfg=norm_cfg,
-                       act_cfg=act_cfg),
-            ConvModule(mid, mid, 3, stride=stride, padding=1,
-                       norm_cfg=norm_cfg, act_cfg=act_cfg),
-            ConvModule(mid, out_channels, 1, norm_cfg=norm_cfg,
-                       act_cfg=None))
+            ConvModule(
+                in_channels, mid, 1, norm_cfg=norm_cfg, act_cfg=act_cfg),
+            ConvModule(
+                mid,
+                mid,
+                3,
+                stride=stride,
+                padding=1,
+                norm_cfg=norm_cfg,
+                act_cfg=act_cfg),
+            ConvModule(mid, out_channels, 1, norm_cfg=norm_cfg, act_cfg=None))

@@ -30,8 +30,14 @@ def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
 class _ShuffleUnit(BaseOP):
     """Channel split, the two branches, concat and shuffle."""
 
-    def __init__(self, in_channels, out_channels, stride, norm_cfg, act_cfg,
-                 branch1_kernel=3, init_cfg=None):
+    def __init__(self,
+                 in_channels,
+                 out_channels,
+                 stride,
+                 norm_cfg,
+                 act_cfg,
+                 branch1_kernel=3,
+                 init_cfg=None):
         super().__init__(in_channels, out_channels, stride, init_cfg)
         if stride not in (1, 2):
             raise ValueError(f'stride must be 1 or 2, got {stride}')
@@ -44,12 +50,21 @@ class _ShuffleUnit(BaseOP):
         self.branch2_in = in_channels if stride > 1 else self.branch_channels
         if stride > 1:
             self.branch1 = nn.Sequential(
-                ConvModule(in_channels, in_channels, branch1_kernel,
-                           stride=stride, padding=branch1_kernel // 2,
-                           groups=in_channels, norm_cfg=norm_cfg,
-                           act_cfg=None),
-                ConvModule(in_channels, self.branch_channels, 1,
-                           norm_cfg=norm_cfg, act_cfg=act_cfg))
+                ConvModule(
+                    in_channels,
+                    in_channels,
+                    branch1_kernel,
+                    stride=stride,
+                    padding=branch1_kernel // 2,
+                    groups=in_channels,
+                    norm_cfg=norm_cfg,
+                    act_cfg=None),
+                ConvModule(
+                    in_channels,
+                    self.branch_channels,
+                    1,
+                    norm_cfg=norm_cfg,
+                    act_cfg=act_cfg))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.stride > 1:
@@ -82,19 +97,30 @@ class ShuffleBlock(_ShuffleUnit):
         if kernel_size not in (3, 5, 7):
             raise ValueError(f'kernel_size must be 3, 5 or 7, got '
                              f'{kernel_size}')
-        super().__init__(in_channels, out_channels, stride, norm_cfg,
-                         act_cfg, kernel_size, init_cfg)
+        super().__init__(in_channels, out_channels, stride, norm_cfg, act_cfg,
+                         kernel_size, init_cfg)
         self.kernel_size = kernel_size
         mid = mid_channels or self.branch_channels
         self.mid_channels = mid
         pad = kernel_size // 2
         self.branch2 = nn.Sequential(
-            ConvModule(self.branch2_in, mid, 1, norm_cfg=norm_cfg,
-                       act_cfg=act_cfg),
-            ConvModule(mid, mid, kernel_size, stride=stride, padding=pad,
-                       groups=mid, norm_cfg=norm_cfg, act_cfg=None),
-            ConvModule(mid, self.branch_channels, 1, norm_cfg=norm_cfg,
-                       act_cfg=act_cfg))
+            ConvModule(
+                self.branch2_in, mid, 1, norm_cfg=norm_cfg, act_cfg=act_cfg),
+            ConvModule(
+                mid,
+                mid,
+                kernel_size,
+                stride=stride,
+                padding=pad,
+                groups=mid,
+                norm_cfg=norm_cfg,
+                act_cfg=None),
+            ConvModule(
+                mid,
+                self.branch_channels,
+                1,
+                norm_cfg=norm_cfg,
+                act_cfg=act_cfg))
 
 
 @MODELS.register_module()
@@ -114,14 +140,20 @@ class ShuffleXception(_ShuffleUnit):
                  norm_cfg: dict = dict(type='BN'),
                  act_cfg: dict = dict(type='ReLU'),
                  init_cfg=None) -> None:
-        super().__init__(in_channels, out_channels, stride, norm_cfg,
-                         act_cfg, 3, init_cfg)
+        super().__init__(in_channels, out_channels, stride, norm_cfg, act_cfg,
+                         3, init_cfg)
         mid = mid_channels or self.branch_channels
         self.mid_channels = mid
         widths = [(self.branch2_in, mid, stride), (mid, mid, 1),
                   (mid, self.branch_channels, 1)]
         self.branch2 = nn.Sequential(*[
             DepthwiseSeparableConvModule(
-                cin, cout, 3, stride=s, padding=1, norm_cfg=norm_cfg,
-                dw_act_cfg=None, act_cfg=act_cfg) for cin, cout, s in widths
+                cin,
+                cout,
+                3,
+                stride=s,
+                padding=1,
+                norm_cfg=norm_cfg,
+                dw_act_cfg=None,
+                act_cfg=act_cfg) for cin, cout, s in widths
         ])
