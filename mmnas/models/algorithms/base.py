@@ -3,6 +3,7 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
+from mmengine.logging import MessageHub, MMLogger
 from mmengine.model import BaseModel, MMDistributedDataParallel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
@@ -23,6 +24,13 @@ class BaseAlgorithm(BaseModel):
         mutator (dict): Mutator config. Defaults to ``NasMutator``.
         eval_subnet (str | dict, optional): Subnet (file or choices) that
             validation/test run; None runs the current choices.
+        warm_start (dict, optional): ``dict(epochs=N, choices=None)``:
+            train one path alone for the first N epochs (each decision's
+            ``reference_choice``, or the partial ``choices`` given), then
+            copy its weights into every other candidate
+            (:meth:`NasMutator.inherit_weights`) before the algorithm's own
+            sampling starts. A small supernet trained by uniform sampling
+            from scratch can stay at chance (docs/algorithms/spos.md).
     """
 
     def __init__(self,
@@ -30,7 +38,8 @@ class BaseAlgorithm(BaseModel):
                  mutator: dict = dict(type='NasMutator'),
                  eval_subnet: Optional[Union[str, dict]] = None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
-                 init_cfg=None) -> None:
+                 init_cfg=None,
+                 warm_start: Optional[dict] = None) -> None:
         if isinstance(architecture, dict):
             architecture = MODELS.build(architecture)
         if data_preprocessor is None:
@@ -48,6 +57,41 @@ class BaseAlgorithm(BaseModel):
         if eval_subnet is not None:
             self.eval_subnet = load_subnet(eval_subnet)
             self.mutator.validate_choices(self.eval_subnet)
+        self._init_warm_start(warm_start)
+
+    def _init_warm_start(self, warm_start: Optional[dict]) -> None:
+        warm_start = dict(warm_start or {})
+        epochs = warm_start.pop('epochs', 0)
+        choices = warm_start.pop('choices', None) or {}
+        if warm_start or not isinstance(epochs, int) or epochs < 0:
+            raise UserError(
+                f'warm_start takes epochs (an int >= 0) and choices, got '
+                f'epochs={epochs!r} and {sorted(warm_start)}. Fix '
+                'model.warm_start in the config, e.g. dict(epochs=4).')
+        self.mutator.validate_choices(choices, partial=True)
+        self.warm_start_epochs = epochs
+        self.warm_start_choices = dict(self.mutator.reference_choices(),
+                                       **choices)
+        self._last_epoch: Optional[int] = None
+
+    def warm_start_path(self) -> Optional[Dict]:
+        """The path of this training step while the warm start lasts, else
+        None. The first step of epoch ``warm_start.epochs`` (also when a run
+        resumes there) copies that path into every candidate; a run resumed
+        later has the copied weights in its checkpoint. The epoch comes from
+        mmengine's ``MessageHub``, as in DSNAS."""
+        if not self.warm_start_epochs:
+            return None
+        epoch = MessageHub.get_current_instance().get_info('epoch', 0)
+        last, self._last_epoch = self._last_epoch, epoch
+        if epoch < self.warm_start_epochs:
+            return self.warm_start_choices
+        if epoch == self.warm_start_epochs and last != epoch:
+            self.mutator.inherit_weights(self.warm_start_choices)
+            MMLogger.get_current_instance().info(
+                f'{type(self).__name__}: warm start done after {epoch} '
+                'epochs; every candidate now starts from the trained path.')
+        return None
 
     def forward(self,
                 inputs: torch.Tensor,

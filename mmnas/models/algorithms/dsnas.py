@@ -50,6 +50,8 @@ class DSNAS(BaseAlgorithm):
         input_shape (Sequence[int]): Input shape the FLOPs are counted at.
         eval_subnet (str | dict, optional): Subnet that validation runs;
             None runs the argmax subnet.
+        warm_start (dict, optional): See :class:`BaseAlgorithm`; its epochs
+            are part of the pretrain epochs.
     """
 
     def __init__(self,
@@ -62,9 +64,15 @@ class DSNAS(BaseAlgorithm):
                  input_shape: Sequence[int] = (1, 3, 224, 224),
                  eval_subnet: Optional[Union[str, dict]] = None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
-                 init_cfg=None) -> None:
+                 init_cfg=None,
+                 warm_start: Optional[dict] = None) -> None:
         super().__init__(architecture, mutator, eval_subnet, data_preprocessor,
-                         init_cfg)
+                         init_cfg, warm_start)
+        if self.warm_start_epochs > pretrain_epochs:
+            raise UserError(
+                f'DSNAS warm_start.epochs ({self.warm_start_epochs}) must not '
+                f'exceed pretrain_epochs ({pretrain_epochs}): the warm start '
+                'trains the weights only. Lower one or raise the other.')
         if not 0 <= pretrain_epochs <= finetune_epochs:
             raise UserError(
                 f'DSNAS needs 0 <= pretrain_epochs <= finetune_epochs, got '
@@ -148,10 +156,11 @@ class DSNAS(BaseAlgorithm):
             subnet[key] = members[0].arch_choices[index]
         return subnet
 
-    def _run_frozen(self) -> None:
-        """Arm every mutable with its frozen choice, unscaled."""
+    def _run_path(self, subnet: Dict) -> None:
+        """Arm every mutable with the choice ``subnet`` gives it, unscaled
+        (no architecture gradient)."""
         for key, members in self.mutator.search_groups.items():
-            index = members[0].arch_choices.index(self._frozen[key])
+            index = members[0].arch_choices.index(subnet[key])
             for member in members:
                 member.set_sample(index, None)
 
@@ -184,7 +193,11 @@ class DSNAS(BaseAlgorithm):
              data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
         phase = self.phase
         if self.is_fixed:
-            self._run_frozen()
+            self._run_path(self._frozen)
+            return self.architecture(inputs, data_samples, mode='loss')
+        warm = self.warm_start_path()
+        if warm is not None:
+            self._run_path(warm)
             return self.architecture(inputs, data_samples, mode='loss')
         subnet = self.sample_subnet(arch_grad=phase == 'search')
         losses = self.architecture(inputs, data_samples, mode='loss')

@@ -1,25 +1,39 @@
 """SPOS: Single Path One-Shot NAS with uniform sampling (Guo et al., 2020).
 
 Each training step trains one path of the supernet, drawn uniformly at
-random; unsampled candidates get no gradient, so SGD leaves them (and their
+random (or by another ``sampler``, e.g. FairNAS' strict fairness);
+unsampled candidates get no gradient, so SGD leaves them (and their
 momentum and weight decay) untouched. The search is a separate loop
 (``EvolutionSearchLoop``) on the trained supernet.
 """
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Union
 
 import torch
 
-from mmnas.registry import MODELS
+from mmnas.registry import MODELS, TASK_UTILS
 from .base import BaseAlgorithm
 
 
 @MODELS.register_module()
 class SPOS(BaseAlgorithm):
-    """Single-path one-shot supernet training (see :class:`BaseAlgorithm`
-    for the arguments)."""
+    """Single-path one-shot supernet training.
+
+    Args:
+        sampler (dict): Path sampler (``mmnas/models/mutators/
+            path_samplers.py``): ``UniformSampler`` (SPOS, the default) or
+            ``StrictFairSampler``.
+        **kwargs: See :class:`BaseAlgorithm` (``warm_start`` among them).
+    """
+
+    def __init__(self,
+                 architecture: Union[dict, torch.nn.Module],
+                 sampler: dict = dict(type='UniformSampler'),
+                 **kwargs) -> None:
+        super().__init__(architecture, **kwargs)
+        self.sampler = TASK_UTILS.build(sampler)
 
     def sample_subnet(self) -> Dict:
-        return self.mutator.sample_choices()
+        return self.warm_start_path() or self.sampler.sample(self.mutator)
 
     def loss(self,
              inputs: torch.Tensor,

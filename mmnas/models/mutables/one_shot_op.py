@@ -1,10 +1,34 @@
 """Choice among candidate operations, one of which runs per forward."""
 from typing import Any, Callable, Dict, Optional, Union
 
+import torch
 import torch.nn as nn
 
 from mmnas.registry import MODELS
 from .base import BaseMutable
+
+
+def copy_overlap_(dst: torch.Tensor, src: torch.Tensor) -> None:
+    """Copy ``src`` into ``dst`` in place where they overlap: the leading
+    entries of every dimension, except the spatial dimensions of a conv
+    kernel (the last two of a 4-d tensor), where a smaller kernel lands in
+    the centre of a larger one and the border is zeroed (so a 3x3 kernel
+    copied into a 5x5 one computes the same output)."""
+    if dst.dim() != src.dim():
+        return
+    dst_idx, src_idx = [], []
+    for d, (n_dst, n_src) in enumerate(zip(dst.shape, src.shape)):
+        n = min(n_dst, n_src)
+        if dst.dim() == 4 and d >= 2:
+            dst_idx.append(slice((n_dst - n) // 2, (n_dst - n) // 2 + n))
+            src_idx.append(slice((n_src - n) // 2, (n_src - n) // 2 + n))
+        else:
+            dst_idx.append(slice(0, n))
+            src_idx.append(slice(0, n))
+    if dst.dim() == 4 and dst.shape[2:] != src.shape[2:]:
+        lead = tuple(dst_idx[:2])
+        dst[lead] = 0
+    dst[tuple(dst_idx)] = src[tuple(src_idx)]
 
 
 @MODELS.register_module()
@@ -77,6 +101,22 @@ class OneShotMutableOP(BaseMutable):
                 del self._candidates[name]
         self._choices = [chosen]
         self._is_fixed = True
+
+    @torch.no_grad()
+    def inherit_from(self, source: str) -> None:
+        """Give every other candidate the weights and BN statistics of
+        ``source`` where their state-dict names match (see
+        :func:`copy_overlap_` for different shapes); the rest keep theirs.
+        A supernet warm start uses it to begin uniform sampling from one
+        trained path in every candidate."""
+        self.check_choice(source)
+        src = self._candidates[source].state_dict()
+        for name, cand in self._candidates.items():
+            if name == source:
+                continue
+            for key, value in cand.state_dict().items():
+                if key in src:
+                    copy_overlap_(value, src[key])
 
     def export(self) -> nn.Module:
         """The chosen candidate as a plain module (for static subnets)."""

@@ -7,7 +7,7 @@ import torch.nn as nn
 
 from mmnas.registry import TASK_UTILS
 from mmnas.utils.errors import UserError, suggest
-from ..mutables import BaseMutable
+from ..mutables import BaseMutable, OneShotMutableOP
 
 
 class SearchSpaceError(UserError, ValueError):
@@ -89,6 +89,22 @@ class NasMutator:
         """One uniformly random choice per decision."""
         return OrderedDict(
             (k, v[0][1].sample_choice(rng)) for k, v in self._groups.items())
+
+    def reference_choices(self) -> Dict[str, Any]:
+        """Each decision's ``reference_choice`` (the path a supernet warm
+        start trains alone)."""
+        return OrderedDict(
+            (k, v[0][1].reference_choice) for k, v in self._groups.items())
+
+    def inherit_weights(self, choices: Dict[str, Any]) -> None:
+        """Copy each op decision's chosen candidate into its other
+        candidates (:meth:`OneShotMutableOP.inherit_from`); channel
+        decisions share one weight already."""
+        self.validate_choices(choices, partial=True)
+        for key, choice in choices.items():
+            for _, mutable in self._groups[key]:
+                if isinstance(mutable, OneShotMutableOP):
+                    mutable.inherit_from(choice)
 
     def validate_choices(self,
                          choices: Dict[str, Any],
