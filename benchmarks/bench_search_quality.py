@@ -1,0 +1,1006 @@
+"""Does a search find something? The evaluation NAS papers use (Yu et al.
+2020, "How to Train Your Super-Net" / "Evaluating the Search Phase of NAS";
+NAS-Bench-201), on the digits data, through the project's real configs and
+tools.
+
+SPOS ShuffleNetV2:
+- ranking: ``--num-subnets`` subnets stratified by FLOPs over the space
+  (one per FLOPs quantile of ``--samples`` random subnets); the supernet's
+  score of each (BN re-estimated, then validation top-1: the evolution
+  loop's own ``score``) against its mean stand-alone top-1 over ``--seeds``
+  trainings from scratch. Kendall tau-b overall and within the middle third
+  by FLOPs; the tau between the first two seeds is the noise ceiling.
+- search vs random at equal budget: the evolution search's best, and the
+  best (by the same score) of as many random valid subnets as the search
+  scored, each retrained with ``--found-seeds`` seeds; the searched
+  subnet's percentile among the mean stand-alone top-1 of the random
+  subnets that meet the search's constraint (ranking subnets inside it, the
+  random best and ``--pool-size`` more of the random ones).
+DSNAS, PONAS, DenseNAS: the algorithm's own search (its digits configs,
+``--search-epochs`` scales their schedule), its result (DSNAS argmax
+subnet, PONAS deployment at ``--ponas-flops``, DenseNAS derived net), and
+``--num-random`` random subnets of its space within ``--cost-tol`` of its
+FLOPs, trained by the same protocol; the percentile of the found one.
+
+Every training runs ``tools/train.py`` (a search too) in a forked child
+process with its own work dir and log, so a kill loses at most the unit in
+progress; a finished unit (a training's top-1 and checkpoint, a score, a
+drawn set) is recorded in ``<work-dir>/state.json`` (written atomically),
+and a rerun skips it. The table goes to stdout and ``<work-dir>/table.md``;
+the last line starts with ``RESULT:``.
+
+``--train-per-class K`` makes the task harder the same way for every
+subnet: a train split of K images per class (seeded) is written once in the
+ImageNet folder layout and every training (supernets, searches, BN
+re-estimation, stand-alone runs) reads it; validation stays the full split.
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import random
+import runpy
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import traceback
+
+from mmnas.utils import UserError, atomic_write, cli_main
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ALGORITHMS = ('spos', 'dsnas', 'ponas', 'densenas')
+CFG = osp.join(ROOT, 'configs', 'nas')
+SPOS_SUPERNET = f'{CFG}/spos/spos_shufflenet_supernet_1xb64_digits.py'
+SPOS_SEARCH = f'{CFG}/spos/spos_shufflenet_search_1xb64_digits.py'
+SPOS_SUBNET = f'{CFG}/spos/spos_shufflenet_subnet_1xb64_digits.py'
+DSNAS_SUPERNET = f'{CFG}/dsnas/dsnas_shufflenet_supernet_1xb64_digits.py'
+DSNAS_SUBNET = f'{CFG}/dsnas/dsnas_shufflenet_subnet_1xb64_digits.py'
+PONAS_SUPERNET = f'{CFG}/ponas/ponas_supernet_1xb64_digits.py'
+PONAS_TABLE = f'{CFG}/ponas/ponas_table_1xb64_digits.py'
+PONAS_SUBNET = f'{CFG}/ponas/ponas_subnet_1xb64_digits.py'
+DENSENAS_SEARCH = f'{CFG}/densenas/densenas_mbv2_search_1xb32_digits.py'
+DENSENAS_RETRAIN = f'{CFG}/densenas/densenas_retrain_1xb64_digits.py'
+TRAIN = osp.join(ROOT, 'tools', 'train.py')
+PONAS_DEPLOY = osp.join(ROOT, 'tools', 'ponas_deploy.py')
+DIGITS = osp.join(ROOT, 'data', 'digits')
+INPUT_SHAPE = (1, 3, 32, 32)  # the digits configs' input
+# phase lengths, in epochs, that --search-epochs scales with the schedule
+PHASE_KEYS = ('model.warm_start.epochs', 'model.pretrain_epochs',
+              'model.finetune_epochs', 'train_cfg.arch_begin')
+
+QUICK = dict(
+    num_subnets=3,
+    seeds=2,
+    found_seeds=2,
+    epochs=1,
+    search_epochs=1,
+    train_per_class=8,
+    pool_size=0,
+    num_random=2,
+    samples=100,
+    search_candidates=3)
+
+
+class RunFailed(UserError):
+    """A training or scoring child process failed (its log says why)."""
+
+
+# -- bookkeeping -------------------------------------------------------------
+class State:
+    """Finished units by key, kept in one JSON file written atomically after
+    each unit."""
+
+    def __init__(self, path):
+        self.path = path
+        self.data = {}
+        if osp.isfile(path):
+            try:
+                with open(path) as f:
+                    self.data = json.load(f)
+            except ValueError as e:
+                raise UserError(f'{path} is corrupt ({e}); remove it to '
+                                'start the benchmark again.')
+
+    def __contains__(self, key):
+        return key in self.data
+
+    def __getitem__(self, key):
+        return self.data[key]
+
+    def put(self, key, value):
+        self.data[key] = value
+        atomic_write(self.path, json.dumps(self.data, indent=1) + '\n')
+        return value
+
+
+def fork_call(log_path, fn, *args):
+    """``fn(*args)`` in a forked child with stdout/stderr in ``log_path``;
+    returns its JSON-able result. The parent never runs torch itself, so
+    forking it is safe, and the children need not import torch again."""
+    os.makedirs(osp.dirname(log_path), exist_ok=True)
+    result_path = log_path + '.result.json'
+    if osp.exists(result_path):
+        os.remove(result_path)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 1
+        try:
+            fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            result = fn(*args)
+            with open(result_path, 'w') as f:
+                json.dump(result, f)
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else int(e.code is None)
+            if code == 0 and not osp.exists(result_path):
+                with open(result_path, 'w') as f:
+                    json.dump(None, f)
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0 or not osp.exists(result_path):
+        with open(log_path, errors='replace') as f:
+            tail = [line.rstrip() for line in f if line.strip()][-5:]
+        raise RunFailed(f'{fn.__name__}{args[:1]} exited {code}; log: '
+                        f'{log_path}' + ''.join(f'\n  {t}' for t in tail))
+    with open(result_path) as f:
+        return json.load(f)
+
+
+def run_script(path, argv):
+    """A repository tool as ``python path argv...`` would run it."""
+    sys.argv = [path] + list(argv)
+    runpy.run_path(path, run_name='__main__')
+
+
+def options(opts):
+    """``--cfg-options`` arguments of a dict."""
+    return ['--cfg-options'] + [f'{k}={v}' for k, v in opts.items()] \
+        if opts else []
+
+
+def _walk(node, prefix, found, match):
+    if isinstance(node, dict):
+        found += [prefix + k for k in match(node)]
+        for k, v in node.items():
+            _walk(v, f'{prefix}{k}.', found, match)
+    elif isinstance(node, (list, tuple)):
+        for i, v in enumerate(node):
+            _walk(v, f'{prefix}{i}.', found, match)
+
+
+def find_keys(config, match):
+    """Option keys of ``config`` that ``match(dict)`` names in a dict."""
+    found = []
+    _walk(config_dict(config), '', found, match)
+    return found
+
+
+def config_dict(config):
+    from mmengine.config import Config
+    return Config.fromfile(config).to_dict()
+
+
+def data_options(config, train_root):
+    """Point every training dataset of ``config`` at ``train_root``."""
+    if train_root is None:
+        return {}
+    keys = find_keys(
+        config, lambda d: ['data_root']
+        if d.get('data_prefix') == 'train' and 'data_root' in d else [])
+    return {key: train_root for key in keys}
+
+
+def no_workers_options(config):
+    """Load data in the main process (``--quick``: starting workers costs
+    more than the few batches they would load)."""
+    keys = find_keys(
+        config,
+        lambda d: [k for k in ('num_workers', 'persistent_workers') if k in d])
+    return {k: 0 if k.endswith('num_workers') else False for k in keys}
+
+
+def _scale(value, factor, minimum=1):
+    return max(minimum, int(round(value * factor)))
+
+
+def schedule_options(config, epochs, extra_keys=PHASE_KEYS):
+    """Options that run ``config`` for ``epochs`` epochs: the epoch count,
+    one validation and one checkpoint at the end, and the scheduler phases
+    (and ``extra_keys``, e.g. DSNAS' phase epochs) scaled in proportion."""
+    if epochs is None:
+        return {}
+    cfg = config_dict(config)
+    old = cfg['train_cfg']['max_epochs']
+    factor = epochs / old
+    opts = {'train_cfg.max_epochs': epochs}
+    if 'val_interval' in cfg['train_cfg']:
+        opts['train_cfg.val_interval'] = epochs
+    ckpt = cfg.get('default_hooks', {}).get('checkpoint')
+    if isinstance(ckpt, dict) and 'interval' in ckpt:
+        opts['default_hooks.checkpoint.interval'] = epochs
+    sched = cfg.get('param_scheduler') or []
+    groups = sched.items() if isinstance(sched, dict) else [(None, sched)]
+    for group, phases in groups:
+        for i, phase in enumerate(phases or []):
+            base = f'param_scheduler.{group + "." if group else ""}{i}.'
+            begin = _scale(phase.get('begin', 0), factor, 0)
+            if phase.get('begin'):
+                opts[base + 'begin'] = begin
+            if phase.get('end') is not None:  # a phase keeps one epoch
+                opts[base + 'end'] = max(begin + 1,
+                                         _scale(phase['end'], factor))
+            if phase.get('T_max') is not None:
+                opts[base + 'T_max'] = _scale(phase['T_max'], factor)
+    for key in extra_keys:
+        node = cfg
+        for part in key.split('.'):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, int) and not isinstance(node, bool):
+            opts[key] = min(epochs, _scale(node, factor, 0))
+    return opts
+
+
+def last_top1(work_dir):
+    """The last validation top-1 in the run's scalars.json."""
+    top1 = None
+    for path in sorted(
+            glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
+        with open(path) as f:
+            for line in f:
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    continue
+                if 'accuracy/top1' in rec:
+                    top1 = float(rec['accuracy/top1'])
+    return top1
+
+
+def last_checkpoint(work_dir):
+    path = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        ckpt = f.read().strip()
+    return ckpt if osp.isfile(ckpt) else None
+
+
+class Bench:
+    """The units of the benchmark and the state that makes them resumable.
+    """
+
+    def __init__(self, args):
+        self.args = args
+        self.work = osp.abspath(args.work_dir)
+        os.makedirs(self.work, exist_ok=True)
+        self.state = State(osp.join(self.work, 'state.json'))
+        self.check_settings()
+        self.train_root = self.reduced_train_split()
+        self.rows = []
+        self.result = {}
+
+    def check_settings(self):
+        """A work dir keeps the settings it was started with: resuming it
+        with others would mix results of different protocols."""
+        keys = ('quick', 'seeds', 'found_seeds', 'epochs', 'search_epochs',
+                'train_per_class', 'num_subnets', 'samples', 'pool_size',
+                'num_random', 'cost_tol', 'ponas_flops', 'search_candidates')
+        mine = {k: getattr(self.args, k) for k in keys}
+        if 'settings' in self.state and self.state['settings'] != mine:
+            old = self.state['settings']
+            diff = ', '.join(f'{k} {old.get(k)} -> {mine[k]}' for k in keys
+                             if old.get(k) != mine[k])
+            raise UserError(f'{self.work} holds a run with other settings '
+                            f'({diff}); use another --work-dir or the same '
+                            'settings.')
+        self.state.put('settings', mine)
+
+    def log(self, msg):
+        print(f'[{time.strftime("%H:%M:%S")}] {msg}', flush=True)
+
+    # -- data --
+    def reduced_train_split(self):
+        """``--train-per-class K``: K seeded images per class, written once
+        as ``<work>/data/digits_k<K>/train/<class>/*.png``."""
+        k = self.args.train_per_class
+        if k is None:
+            return None
+        root = osp.join(self.work, 'data', f'digits_k{k}')
+        if osp.isdir(osp.join(root, 'train')):
+            return root
+        src = osp.join(DIGITS, 'train')
+        if not osp.isdir(src):
+            raise UserError(f'{src} does not exist; write the digits data '
+                            'first: python tools/dataset_converters/'
+                            'prepare_digits.py --out data/digits')
+        rng = random.Random(0)
+        os.makedirs(osp.dirname(root), exist_ok=True)
+        tmp = tempfile.mkdtemp(dir=osp.dirname(root), prefix='.digits-')
+        for cls in sorted(os.listdir(src)):
+            files = sorted(os.listdir(osp.join(src, cls)))
+            if len(files) < k:
+                raise UserError(f'--train-per-class {k}: class {cls} has '
+                                f'only {len(files)} training images.')
+            os.makedirs(osp.join(tmp, 'train', cls))
+            for name in sorted(rng.sample(files, k)):
+                shutil.copyfile(
+                    osp.join(src, cls, name), osp.join(tmp, 'train', cls,
+                                                       name))
+        os.replace(tmp, root)
+        return root
+
+    # -- units --
+    def train(self, key, config, work, opts, expect_top1=True):
+        """One ``tools/train.py`` run, recorded as ``{top1, ckpt,
+        seconds}``; a run cut short earlier starts again from scratch."""
+        if key in self.state:
+            return self.state[key]
+        work = osp.join(self.work, work)
+        if osp.isdir(work):
+            shutil.rmtree(work)
+        os.makedirs(work)
+        self.log(f'train {key}')
+        start = time.time()
+        fork_call(
+            osp.join(work, 'train.log'), run_script, TRAIN,
+            [config, '--work-dir', work, '--quiet'] + options(opts))
+        top1 = last_top1(work)
+        if expect_top1 and top1 is None:
+            raise RunFailed(f'{key}: no validation top-1 in {work}')
+        rec = dict(
+            top1=top1,
+            ckpt=last_checkpoint(work),
+            work_dir=work,
+            seconds=round(time.time() - start, 1))
+        self.log(f'  {key}: top-1 {top1}, {rec["seconds"]} s')
+        return self.state.put(key, rec)
+
+    def standalone(self, algo, name, config, opts, seeds):
+        """Mean and per-seed stand-alone top-1 of one subnet."""
+        accs = []
+        for seed in range(seeds):
+            rec = self.train(f'{algo}/train/{name}/seed{seed}', config,
+                             f'{algo}/train/{name}_seed{seed}',
+                             dict(opts, **{'randomness.seed': seed}))
+            accs.append(rec['top1'])
+        return accs
+
+    def data_opts(self, config):
+        opts = data_options(config, self.train_root)
+        if self.args.quick:
+            opts.update(no_workers_options(config))
+        return opts
+
+    def standalone_opts(self, config):
+        return dict(
+            schedule_options(config, self.args.epochs, ()),
+            **self.data_opts(config))
+
+    def search_opts(self, config):
+        return dict(
+            schedule_options(config, self.args.search_epochs),
+            **self.data_opts(config))
+
+    # -- SPOS --
+    def spos(self):
+        args = self.args
+        if args.supernet_ckpt:
+            ckpt = osp.abspath(args.supernet_ckpt)
+        else:
+            ckpt = self.train(
+                'spos/supernet',
+                SPOS_SUPERNET,
+                'spos/supernet',
+                self.search_opts(SPOS_SUPERNET),
+                expect_top1=False)['ckpt']
+        search_opts = dict(self.data_opts(SPOS_SEARCH), load_from=ckpt)
+        if args.quick:
+            search_opts.update({
+                'train_cfg.max_epochs': 1,
+                'train_cfg.num_candidates': args.search_candidates,
+                'train_cfg.top_k': 1,
+                'train_cfg.num_mutation': 0,
+                'train_cfg.num_crossover': 0,
+                'train_cfg.calibrate_bn_iters': 1
+            })
+        search = self.spos_search(search_opts)
+        drawn = self.once('spos/drawn', 'spos/draw.log', draw_spos,
+                          SPOS_SEARCH, search_opts,
+                          osp.join(self.work, 'spos',
+                                   'draw'), args.num_subnets, search['scored'],
+                          args.samples, args.seed)
+        rank = drawn['rank']
+        rand = drawn['random']
+        scores = self.spos_scores(search_opts, [(c['name'], c['choices'])
+                                                for c in rank + rand])
+        best_rand = max(rand, key=lambda c: scores[c['name']])
+        # stand-alone trainings
+        opts = self.standalone_opts(SPOS_SUBNET)
+        subnets = {c['name']: c for c in rank + rand}
+        subnets['searched'] = dict(
+            name='searched', choices=search['choices'], flops=search['flops'])
+
+        def acc(name, seeds):
+            path = self.subnet_file('spos', name, subnets[name]['choices'])
+            return self.standalone('spos', name, SPOS_SUBNET,
+                                   dict(opts, **{'model.subnet': path}), seeds)
+
+        rank_accs = {c['name']: acc(c['name'], args.seeds) for c in rank}
+        found = acc('searched', args.found_seeds)
+        found_rand = acc(best_rand['name'], args.found_seeds)
+        # the percentile pool: random subnets inside the constraint
+        pool = {c['name']: rank_accs[c['name']] for c in rank if c['valid']}
+        pool[best_rand['name']] = found_rand
+        extra = [c for c in rand if c['name'] not in pool][:args.pool_size]
+        for c in extra:
+            pool[c['name']] = acc(c['name'], args.seeds)
+        # summary
+        ranked = sorted(rank, key=lambda c: c['flops'])
+        third = len(ranked) // 3
+        band = ranked[third:len(ranked) - third]
+        sup = [scores[c['name']] for c in rank]
+        alone = [mean(rank_accs[c['name']]) for c in rank]
+        tau = kendall(sup, alone)
+        tau_band = kendall([scores[c['name']] for c in band],
+                           [mean(rank_accs[c['name']]) for c in band])
+        ceiling = kendall([rank_accs[c['name']][0] for c in rank],
+                          [rank_accs[c['name']][1] for c in rank])
+        pool_means = [mean(v) for v in pool.values()]
+        pct = percentile(mean(found), pool_means)
+        low, high = band[0]['flops'], band[-1]['flops']
+        self.rows += [
+            ('SPOS', f'Kendall tau-b, supernet score vs mean stand-alone '
+             f'top-1 ({len(rank)} subnets, '
+             f'{min(c["flops"] for c in rank):.3f}-'
+             f'{max(c["flops"] for c in rank):.3f} MFLOPs)', fmt(tau)),
+            ('SPOS', f'Kendall tau-b in the middle FLOPs third ({len(band)} '
+             f'subnets, {low:.3f}-{high:.3f} MFLOPs)', fmt(tau_band)),
+            ('SPOS', 'noise ceiling: tau-b between stand-alone seeds 0 and 1',
+             fmt(ceiling)),
+            ('SPOS', 'supernet score (BN re-estimated val top-1): median of '
+             f'the {len(rank)} ranking subnets', fmt(median(sup))),
+            ('SPOS', f'searched subnet ({search["flops"]:.3f} MFLOPs, '
+             f'score {search["score"]:.2f}, best of {search["scored"]}): '
+             f'stand-alone top-1 over {len(found)} seeds', mean_sd(found)),
+            ('SPOS', f'best of {len(rand)} random valid subnets '
+             f'({best_rand["flops"]:.3f} MFLOPs, score '
+             f'{scores[best_rand["name"]]:.2f}): stand-alone top-1 over '
+             f'{len(found_rand)} seeds', mean_sd(found_rand)),
+            ('SPOS', f'percentile of the searched subnet among {len(pool)} '
+             f'random subnets within {search["constraint"]}',
+             f'{pct:.1f} (pool mean {mean_sd(pool_means)})'),
+        ]
+        self.result.update(
+            spos_tau=tau,
+            spos_tau_band=tau_band,
+            spos_ceiling=ceiling,
+            spos_pct=pct)
+        self.state.put(
+            'spos/summary',
+            dict(
+                tau=tau,
+                tau_band=tau_band,
+                ceiling=ceiling,
+                percentile=pct,
+                scores=scores,
+                rank_accs=rank_accs,
+                searched=found,
+                random_best=found_rand,
+                pool={k: mean(v)
+                      for k, v in pool.items()}))
+
+    def spos_search(self, opts):
+        key = 'spos/search'
+        if key not in self.state:
+            rec = self.train(
+                'spos/search/run',
+                SPOS_SEARCH,
+                'spos/search',
+                opts,
+                expect_top1=False)
+            work = rec['work_dir']
+            with open(osp.join(work, 'search_result.json')) as f:
+                best = json.load(f)['top_k'][0]
+            with open(osp.join(work, 'search_log.jsonl')) as f:
+                scored = sum(1 for line in f if line.strip())
+            limits = config_dict(SPOS_SEARCH)['train_cfg']['constraints_range']
+            constraint = ', '.join(f'{k} {lo}-{hi}M'
+                                   for k, (lo, hi) in limits.items())
+            self.state.put(
+                key,
+                dict(
+                    choices=best['choices'],
+                    score=best['score'],
+                    flops=best['flops'],
+                    scored=scored,
+                    constraint=constraint))
+        return self.state[key]
+
+    def spos_scores(self, opts, items):
+        """Supernet scores by name, in batches of children that each build
+        the search loop once and append every score to a JSON-lines file
+        as they go."""
+        scores = {}
+        pending = []
+        for name, choices in items:
+            key = f'spos/score/{name}'
+            if key in self.state:
+                scores[name] = self.state[key]
+            else:
+                pending.append((name, choices))
+        progress = osp.join(self.work, 'spos', 'score', 'scores.jsonl')
+        while pending:
+            for rec in read_jsonl(progress):
+                key = f'spos/score/{rec["name"]}'
+                if key not in self.state:
+                    self.state.put(key, rec['score'])
+            pending = [(n, c) for n, c in pending
+                       if f'spos/score/{n}' not in self.state]
+            if not pending:
+                break
+            self.log(f'score {len(pending)} subnets on the supernet')
+            fork_call(
+                osp.join(self.work, 'spos', 'score', 'score.log'),
+                score_spos, SPOS_SEARCH, opts,
+                osp.join(self.work, 'spos', 'score'), pending, progress)
+        for name, _ in items:
+            scores[name] = self.state[f'spos/score/{name}']
+        return scores
+
+    # -- DSNAS, PONAS, DenseNAS --
+    def dsnas(self):
+        run = self.train(
+            'dsnas/search',
+            DSNAS_SUPERNET,
+            'dsnas/search',
+            self.search_opts(DSNAS_SUPERNET),
+            expect_top1=False)
+        found = load_choices(osp.join(run['work_dir'], 'subnet_final.yaml'))
+        self.same_cost(
+            'dsnas', 'DSNAS argmax subnet', found, DSNAS_SUPERNET,
+            DSNAS_SUBNET, lambda path: {
+                'model.subnet': path,
+                'model.supernet_checkpoint': None
+            })
+
+    def ponas(self):
+        meta = self.train(
+            'ponas/meta',
+            PONAS_SUPERNET,
+            'ponas/meta',
+            self.search_opts(PONAS_SUPERNET),
+            expect_top1=False)
+        opts = dict(self.data_opts(PONAS_TABLE), load_from=meta['ckpt'])
+        if self.args.quick:
+            opts.update({
+                'train_cfg.finetune_iters': 1,
+                'train_cfg.eval_batches': 1
+            })
+        table = self.train(
+            'ponas/table', PONAS_TABLE, 'ponas/table', opts, expect_top1=False)
+        out = osp.join(table['work_dir'], 'deployed.yaml')
+        key = 'ponas/deploy'
+        if key not in self.state:
+            fork_call(
+                osp.join(table['work_dir'], 'deploy.log'), run_script,
+                PONAS_DEPLOY, [
+                    osp.join(table['work_dir'],
+                             'ponas_table.json'), '--constraint',
+                    f'flops={self.args.ponas_flops}M', '--out', out
+                ])
+            self.state.put(key, dict(subnet=out))
+        self.same_cost(
+            'ponas', f'PONAS deployment at <= {self.args.ponas_flops} '
+            'MFLOPs', load_choices(out), PONAS_SUPERNET, PONAS_SUBNET,
+            lambda path: {'model.subnet': path})
+
+    def densenas(self):
+        run = self.train(
+            'densenas/search',
+            DENSENAS_SEARCH,
+            'densenas/search',
+            self.search_opts(DENSENAS_SEARCH),
+            expect_top1=False)
+        found = load_choices(osp.join(run['work_dir'], 'subnet.yaml'))
+        self.same_cost(
+            'densenas',
+            'DenseNAS derived net',
+            found,
+            DENSENAS_SEARCH,
+            DENSENAS_RETRAIN,
+            lambda path: {'model.backbone.net_config': path},
+            net_config=True)
+
+    def same_cost(self,
+                  algo,
+                  what,
+                  found,
+                  supernet_cfg,
+                  subnet_cfg,
+                  model,
+                  net_config=False):
+        """The found subnet against ``--num-random`` random subnets of the
+        space within ``--cost-tol`` of its FLOPs, all trained stand-alone
+        (the found one with ``--found-seeds`` seeds)."""
+        args = self.args
+        drawn = self.once(f'{algo}/drawn', f'{algo}/draw.log', draw_same_cost,
+                          supernet_cfg, found, args.num_random, args.cost_tol,
+                          args.seed, net_config)
+        opts = self.standalone_opts(subnet_cfg)
+
+        def acc(cand, seeds):
+            if net_config:
+                path = osp.join(self.work, algo, 'subnets',
+                                f'{cand["name"]}.txt')
+                if not osp.isfile(path):
+                    os.makedirs(osp.dirname(path), exist_ok=True)
+                    atomic_write(path, cand['net_config'] + '\n')
+            else:
+                path = self.subnet_file(algo, cand['name'], cand['choices'])
+            return self.standalone(algo, cand['name'], subnet_cfg,
+                                   dict(opts, **model(path)), seeds)
+
+        found_accs = acc(drawn['found'], args.found_seeds)
+        pool = [mean(acc(c, args.seeds)) for c in drawn['random']]
+        pct = percentile(mean(found_accs), pool)
+        flops = drawn['found']['flops']
+        self.rows += [
+            (algo.upper() if algo != 'densenas' else 'DenseNAS',
+             f'{what} ({flops:.3f} MFLOPs): stand-alone top-1 over '
+             f'{len(found_accs)} seeds', mean_sd(found_accs)),
+            (algo.upper() if algo != 'densenas' else 'DenseNAS',
+             f'percentile among {len(pool)} random subnets within '
+             f'{args.cost_tol:g}% of its FLOPs', f'{pct:.1f} (pool mean '
+             f'{mean_sd(pool)})'),
+        ]
+        self.result[f'{algo}_pct'] = pct
+        self.state.put(f'{algo}/summary',
+                       dict(found=found_accs, pool=pool, percentile=pct))
+
+    # -- helpers --
+    def once(self, key, log, fn, *args):
+        """A drawing unit: run once in a child, recorded in the state."""
+        if key not in self.state:
+            self.log(f'{key}')
+            self.state.put(key, fork_call(osp.join(self.work, log), fn, *args))
+        return self.state[key]
+
+    def subnet_file(self, algo, name, choices):
+        path = osp.join(self.work, algo, 'subnets', f'{name}.yaml')
+        if not osp.isfile(path):
+            from mmnas.structures import dump_subnet
+            dump_subnet(choices, path)
+        return path
+
+    def table(self):
+        lines = [
+            '| algorithm | measure | value |', '|---|---|---|',
+            *[f'| {a} | {m} | {v} |' for a, m, v in self.rows]
+        ]
+        text = '\n'.join(lines)
+        settings = ', '.join(f'{k}={v}'
+                             for k, v in self.state['settings'].items())
+        atomic_write(
+            osp.join(self.work, 'table.md'),
+            text + f'\n\nSettings: {settings}.\n')
+        return text
+
+
+# -- children ----------------------------------------------------------------
+def _search_loop(config, opts, work_dir, load):
+    """The evolution loop of ``config`` (with its runner), as the search
+    builds it, with the supernet loaded when ``load``."""
+    from mmnas.utils import register_all_modules, set_quiet
+    from mmnas.utils.config import load_config
+    from mmnas.utils.launch import build_runner
+    register_all_modules()
+    set_quiet()
+    cfg = load_config(config, opts)
+    cfg.work_dir = work_dir
+    cfg.log_level = 'WARNING'
+    cfg.launcher = 'none'
+    if not load:
+        cfg.load_from = None
+    runner = build_runner(cfg)
+    if load:
+        runner.load_or_resume()
+    loop = runner.train_loop
+    loop._build_estimators()
+    return loop
+
+
+def draw_spos(config, opts, work_dir, num_subnets, num_random, samples, seed):
+    """The ranking subnets (one per FLOPs quantile of ``samples`` random
+    subnets; ``valid``: inside the search's constraint) and ``num_random``
+    distinct random subnets that the search's ``is_valid`` accepts, each
+    with its cost from the search loop's CostTable."""
+    loop = _search_loop(config, opts, work_dir, load=False)
+    mutator = loop.model.mutator
+    rng = random.Random(seed)
+
+    def entry(name, choices):
+        return dict(
+            name=name,
+            choices=choices,
+            flops=loop.cost(choices)['flops'],
+            valid=loop.is_valid(choices))
+
+    pool = sorted((dict(mutator.sample_choices(rng)) for _ in range(samples)),
+                  key=lambda c: loop.cost(c)['flops'])
+    rank = []
+    for i in range(num_subnets):
+        stratum = pool[i * len(pool) // num_subnets:(i + 1) * len(pool) //
+                       num_subnets]
+        rank.append(entry(f'rank{i:02d}', rng.choice(stratum)))
+    seen, rand = set(), []
+    for _ in range(num_random * 1000):
+        if len(rand) == num_random:
+            break
+        choices = dict(mutator.sample_choices(rng))
+        key = json.dumps(choices, sort_keys=True)
+        if key not in seen and loop.is_valid(choices):
+            seen.add(key)
+            rand.append(entry(f'rand{len(rand):03d}', choices))
+    if len(rand) < num_random:
+        raise UserError(f'only {len(rand)} of {num_random} random subnets '
+                        'meet the search constraint')
+    return dict(rank=rank, random=rand)
+
+
+def score_spos(config, opts, work_dir, items, progress):
+    """Score each ``(name, choices)`` with the evolution loop's ``score``
+    (BN re-estimation, then validation), appending each to ``progress``."""
+    loop = _search_loop(config, opts, work_dir, load=True)
+    for name, choices in items:
+        score = loop.score(choices)
+        with open(progress, 'a') as f:
+            f.write(json.dumps(dict(name=name, score=score)) + '\n')
+            f.flush()
+            os.fsync(f.fileno())
+    return len(items)
+
+
+def draw_same_cost(config,
+                   found,
+                   num,
+                   tol,
+                   seed,
+                   net_config=False,
+                   max_samples=200000):
+    """``num`` distinct random subnets of ``config``'s space within ``tol``
+    percent of the FLOPs of ``found`` (``CostTable``; for DenseNAS the
+    one-hot chained cost of the derived path, distinct by net_config)."""
+    from mmengine.config import Config
+
+    from mmnas.estimators import CostTable
+    from mmnas.registry import MODELS
+    from mmnas.utils import register_all_modules
+    register_all_modules()
+    model = MODELS.build(Config.fromfile(config).model)
+    if net_config:
+
+        def cost(choices):
+            return float(model.cost_of(choices)) / 1e6
+
+        def ident(choices):
+            return model.net_config_of(choices)
+    else:
+        table = CostTable.build(model.architecture, model.mutator, INPUT_SHAPE)
+
+        def cost(choices):
+            return table.cost(choices)['flops'] / 1e6
+
+        def ident(choices):
+            return json.dumps(choices, sort_keys=True)
+
+    def entry(name, choices):
+        rec = dict(name=name, choices=choices, flops=cost(choices))
+        if net_config:
+            rec['net_config'] = model.net_config_of(choices)
+        return rec
+
+    target = cost(found)
+    rng = random.Random(seed)
+    seen = {ident(found)}
+    rand = []
+    for _ in range(max_samples):
+        if len(rand) == num:
+            break
+        choices = dict(model.mutator.sample_choices(rng))
+        if abs(cost(choices) - target) > tol / 100 * target:
+            continue
+        key = ident(choices)
+        if key not in seen:
+            seen.add(key)
+            rand.append(entry(f'rand{len(rand):03d}', choices))
+    if len(rand) < num:
+        raise UserError(f'{config}: only {len(rand)} of {num} random subnets '
+                        f'within {tol}% of {target:.3f} MFLOPs in '
+                        f'{max_samples} samples; raise --cost-tol.')
+    return dict(found=entry('found', dict(found)), random=rand)
+
+
+# -- statistics --------------------------------------------------------------
+def mean(xs):
+    return sum(xs) / len(xs)
+
+
+def median(xs):
+    return statistics.median(xs)
+
+
+def mean_sd(xs):
+    sd = statistics.stdev(xs) if len(xs) > 1 else 0.0
+    return f'{mean(xs):.2f} +- {sd:.2f}'
+
+
+def fmt(x):
+    return 'n/a' if x is None else f'{x:.3f}'
+
+
+def kendall(x, y):
+    """Kendall tau-b (ties counted as scipy does); None when undefined
+    (fewer than two items, or one side constant)."""
+    from scipy.stats import kendalltau
+    if len(x) < 2:
+        return None
+    tau = kendalltau(x, y).statistic
+    return None if tau != tau else float(tau)
+
+
+def percentile(x, pool):
+    """Percent of ``pool`` below ``x``, ties counted half."""
+    below = sum(p < x for p in pool) + 0.5 * sum(p == x for p in pool)
+    return 100.0 * below / len(pool)
+
+
+def read_jsonl(path):
+    if not osp.isfile(path):
+        return []
+    out = []
+    with open(path) as f:
+        for line in f:
+            try:
+                out.append(json.loads(line))
+            except ValueError:  # a line cut by a kill
+                continue
+    return out
+
+
+def load_choices(path):
+    from mmnas.structures import load_subnet
+    if not osp.isfile(path):
+        raise RunFailed(f'the search wrote no {path}')
+    return dict(load_subnet(path))
+
+
+# -- command line ------------------------------------------------------------
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Search quality: supernet ranking (Kendall tau) and '
+        'searched vs random subnets, trained stand-alone.')
+    parser.add_argument(
+        '--algorithm',
+        action='append',
+        choices=ALGORITHMS,
+        help='run this part (repeatable; default: all, in order)')
+    parser.add_argument(
+        '--work-dir',
+        default=osp.join(ROOT, 'work_dirs', 'bench_search_quality'))
+    parser.add_argument(
+        '--quick',
+        action='store_true',
+        help='a few subnets, 1 epoch, 8 images per class (the test suite); '
+        'its values replace the defaults of the options below')
+    parser.add_argument(
+        '--supernet-ckpt', help='a trained SPOS digits supernet to use')
+    parser.add_argument(
+        '--num-subnets', type=int, default=20, help='SPOS ranking subnets')
+    parser.add_argument(
+        '--seeds',
+        type=int,
+        default=2,
+        help='stand-alone seeds of ranking and random subnets (>= 2)')
+    parser.add_argument(
+        '--found-seeds',
+        type=int,
+        default=3,
+        help='stand-alone seeds of the searched / found subnets')
+    parser.add_argument(
+        '--epochs',
+        type=int,
+        help='stand-alone epochs (default: the subnet config\'s schedule)')
+    parser.add_argument(
+        '--search-epochs',
+        type=int,
+        help='supernet / search epochs, phases scaled (default: the '
+        'config\'s)')
+    parser.add_argument(
+        '--train-per-class',
+        type=int,
+        help='train every model on this many images per class')
+    parser.add_argument(
+        '--samples',
+        type=int,
+        default=1000,
+        help='random subnets whose FLOPs quantiles stratify the ranking')
+    parser.add_argument(
+        '--pool-size',
+        type=int,
+        default=10,
+        help='random valid subnets added to the SPOS percentile pool')
+    parser.add_argument(
+        '--num-random',
+        type=int,
+        default=10,
+        help='random same-cost subnets per DSNAS/PONAS/DenseNAS result')
+    parser.add_argument(
+        '--cost-tol',
+        type=float,
+        default=3.0,
+        help='same cost: within this percent of the FLOPs')
+    parser.add_argument(
+        '--ponas-flops',
+        type=float,
+        default=1.35,
+        help='PONAS deployment constraint, MFLOPs')
+    parser.add_argument(
+        '--search-candidates',
+        type=int,
+        help='(--quick) candidates of the one SPOS search generation')
+    parser.add_argument('--seed', type=int, default=0, help='drawing seed')
+    args = parser.parse_args(argv)
+    if args.quick:
+        for k, v in QUICK.items():
+            if getattr(args, k) == parser.get_default(k):
+                setattr(args, k, v)
+    if args.seeds < 2:
+        parser.error('--seeds must be at least 2 (the noise ceiling needs '
+                     'two seeds)')
+    if args.num_subnets < 2:
+        parser.error('--num-subnets must be at least 2')
+    args.algorithm = [
+        a for a in ALGORITHMS if a in (args.algorithm or ALGORITHMS)
+    ]
+    return args
+
+
+@cli_main
+def main(argv=None):
+    args = parse_args(argv)
+    if args.supernet_ckpt and not osp.isfile(args.supernet_ckpt):
+        raise UserError(f'--supernet-ckpt {args.supernet_ckpt!r} does not '
+                        'exist; give a checkpoint written by training '
+                        f'{osp.relpath(SPOS_SUPERNET, ROOT)}.')
+    if not osp.isfile(osp.join(DIGITS, 'manifest.json')):
+        raise UserError(f'{DIGITS} has no digits data; write it first: '
+                        'python tools/dataset_converters/prepare_digits.py '
+                        '--out data/digits')
+    os.chdir(ROOT)  # the configs' relative data paths
+    bench = Bench(args)
+    for algo in args.algorithm:
+        getattr(bench, algo)()
+    text = bench.table()
+    print(text)
+    print(f'(table and state in {bench.work})')
+    print('RESULT: ' +
+          ' '.join(f'{k}={fmt(v) if "pct" not in k else f"{v:.1f}"}'
+                   for k, v in bench.result.items()))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

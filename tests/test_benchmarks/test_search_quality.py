@@ -1,0 +1,69 @@
+"""benchmarks/bench_search_quality.py --quick on the SPOS part: the table
+and the RESULT line come from real trainings and scores, and a second run
+resumes from the state file instead of training again."""
+import json
+import os.path as osp
+import time
+
+from conftest import run_tool
+from scipy.stats import kendalltau
+
+BENCH = 'benchmarks/bench_search_quality.py'
+
+
+def result_of(stdout):
+    lines = stdout.rstrip().splitlines()
+    assert lines[-1].startswith('RESULT: '), stdout[-2000:]
+    return dict(kv.split('=') for kv in lines[-1].split()[1:])
+
+
+def tau_text(x, y):
+    tau = kendalltau(x, y).statistic
+    return 'n/a' if tau != tau else f'{tau:.3f}'
+
+
+def test_quick_spos_is_real_and_resumes(digits_root, tmp_path):
+    work = tmp_path / 'bench'
+    args = [BENCH, '--quick', '--algorithm', 'spos', '--work-dir', str(work)]
+    start = time.time()
+    first = run_tool(args)
+    first_seconds = time.time() - start
+
+    assert '| algorithm | measure | value |' in first.stdout
+    assert '| SPOS | Kendall tau-b' in (work / 'table.md').read_text()
+    result = result_of(first.stdout)
+    assert set(result) == {
+        'spos_tau', 'spos_tau_band', 'spos_ceiling', 'spos_pct'
+    }
+
+    state = json.loads((work / 'state.json').read_text())
+    trainings = {k: v for k, v in state.items() if k.startswith('spos/train/')}
+    # 3 ranking subnets x 2 seeds, the searched and the random best x 2
+    assert len(trainings) == 10
+    for rec in trainings.values():
+        assert 0 <= rec['top1'] <= 100
+        assert osp.isfile(rec['ckpt'])
+        assert rec['ckpt'].startswith(rec['work_dir'])
+    scores = {k: v for k, v in state.items() if k.startswith('spos/score/')}
+    assert len(scores) == 3 + 3  # ranking + as many random as searched
+    assert all(0 <= s <= 100 for s in scores.values())
+
+    # the printed figures are the ones the recorded units give
+    summary = state['spos/summary']
+    names = sorted(summary['rank_accs'])
+    accs = [summary['rank_accs'][n] for n in names]
+    assert result['spos_tau'] == tau_text(
+        [summary['scores'][n] for n in names], [sum(a) / 2 for a in accs])
+    assert result['spos_ceiling'] == tau_text([a[0] for a in accs],
+                                              [a[1] for a in accs])
+    for key in ('spos_tau', 'spos_tau_band', 'spos_ceiling'):
+        assert result[key] == 'n/a' or -1 <= float(result[key]) <= 1
+    assert 0 <= float(result['spos_pct']) <= 100
+
+    # a second run finds every unit done
+    start = time.time()
+    second = run_tool(args)
+    assert time.time() - start < first_seconds / 2
+    assert 'train spos' not in second.stdout
+    assert result_of(second.stdout) == result
+    assert json.loads((work / 'state.json').read_text()) == state
