@@ -41,6 +41,9 @@ model = dict(
     flops_limit=None,
     flops_coef=1e-2,
     input_shape=(1, 3, 32, 32),
+    # the first 4 pretrain epochs train one path (every block shuffle_3x3),
+    # then copy it into every candidate (docs/algorithms/spos.md)
+    warm_start=dict(epochs=4),
 )
 
 # the DSNAS optimisers with the weight lr scaled to batch 64 and an arch lr

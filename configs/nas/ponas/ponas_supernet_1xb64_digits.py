@@ -34,7 +34,9 @@ supernet = dict(
     ),
 )
 
-model = dict(type='SPOS', architecture=supernet)
+# one path (every layer k3_e3) trains alone for 4 epochs and is then copied
+# into every candidate (docs/algorithms/spos.md)
+model = dict(type='SPOS', architecture=supernet, warm_start=dict(epochs=4))
 model_wrapper_cfg = dict(
     type='MMDistributedDataParallel', find_unused_parameters=True)
 
@@ -48,7 +50,7 @@ param_scheduler = [
         eta_min=0.0,
         by_epoch=True,
         begin=0,
-        end=8,
+        end=16,
         convert_to_iter_based=True),
 ]
-train_cfg = dict(max_epochs=8, val_interval=8)
+train_cfg = dict(max_epochs=16, val_interval=16)

@@ -3,7 +3,7 @@
 # and score the 12 candidates of each searchable layer, layer by layer.
 #   python tools/train.py configs/nas/ponas/ponas_table_1xb64_digits.py \
 #       --work-dir work_dirs/ponas_table_digits \
-#       --cfg-options load_from=work_dirs/ponas_meta_digits/epoch_8.pth
+#       --cfg-options load_from=work_dirs/ponas_meta_digits/epoch_16.pth
 # (--resume with the same --work-dir continues after the last finished layer)
 _base_ = ['./ponas_supernet_1xb64_digits.py']
 

@@ -4,7 +4,7 @@
 _base_ = [
     '../../_base_/nas_backbones/spos_mobilenet_supernet.py',
     '../../_base_/datasets/digits_bs64.py',
-    '../../_base_/schedules/digits_bs64.py',
+    '../../_base_/schedules/digits_bs64_supernet.py',
     '../../_base_/default_runtime.py',
 ]
 
@@ -33,7 +33,9 @@ supernet = dict(
     ),
 )
 
-model = dict(type='SPOS', architecture=supernet)
+# one path (each decision's first candidate, widest channels) trains alone
+# for 4 epochs and is then copied into every candidate
+model = dict(type='SPOS', architecture=supernet, warm_start=dict(epochs=4))
 model_wrapper_cfg = dict(
     type='MMDistributedDataParallel', find_unused_parameters=True)
 
