@@ -4,9 +4,10 @@ finished file overwritten or left half-written.
 
 Cases already covered elsewhere (not repeated): missing config, unknown
 --cfg-options key, missing checkpoint, unknown choice in a config
-(tests/test_tools.py); impossible constraint, subnet file entries that do
-not fit (tests/test_spos.py). The tools run in this process
-(``run_in_process``) so the matrix costs one import, not one per case.
+(test_train_and_test_tools.py); impossible constraint, subnet file entries
+that do not fit (test_models/test_algorithms/test_spos.py). The tools run in
+this process (``run_in_process``) so the matrix costs one import, not one
+per case.
 """
 import errno
 import os

@@ -5,10 +5,10 @@ import itertools
 import json
 import os.path as osp
 import random
-import sys
 
 import pytest
 import torch
+from conftest import ROOT
 
 from mmnas.estimators import CostTable, count_static
 from mmnas.models.algorithms.ponas import (ConstraintError, PONASDeployer,
@@ -18,8 +18,6 @@ from mmnas.registry import MODELS
 from mmnas.utils import register_all_modules
 from mmnas.utils.config import load_config
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, osp.join(ROOT, 'tools'))
 CFG = osp.join(ROOT, 'configs/nas/ponas')
 
 register_all_modules()
