@@ -1,5 +1,6 @@
 # make demo : install into .venv and run the four SPOS steps on digits
 # make test : install into .venv (with test deps) and run the test suite
+# make test-reverse : the same with the test files in reverse order
 # make lint : flake8, isort and yapf as OpenMMLab sets them (setup.cfg)
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,7 +14,7 @@ TEST_STAMP := $(VENV)/.mmnas-test-installed
 LINT_STAMP := $(VENV)/.mmnas-lint-installed
 LINT_PATHS := mmnas tools tests benchmarks configs setup.py
 
-.PHONY: install demo test lint clean-demo
+.PHONY: install demo test test-reverse lint clean-demo
 
 $(STAMP): requirements.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +39,9 @@ demo: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(PY) -m pytest -q tests
+
+test-reverse: $(TEST_STAMP)
+	$(PY) -m pytest -q $$(find tests -name 'test_*.py' | sort -r)
 
 lint: $(LINT_STAMP)
 	$(PY) -m flake8 $(LINT_PATHS)

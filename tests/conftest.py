@@ -2,6 +2,7 @@ import glob
 import json
 import os
 import os.path as osp
+import runpy
 import signal
 import subprocess
 import sys
@@ -20,6 +21,40 @@ def digits_root():
     from prepare_digits import prepare
     prepare(DIGITS)
     return DIGITS
+
+
+@pytest.fixture
+def run_in_process(capsys):
+    """Run a repo tool's ``main(argv)`` in this process, in the repo root;
+    ``call('train.py', argv)`` returns (exit code, stdout+stderr).
+
+    Each run, and the test as a whole, ends with mmengine's global
+    instances (loggers, visualizers, message hubs, default scopes) and
+    logging handlers as they were before it: a logger made here never
+    writes to this test's capture after it is closed.
+    """
+    from mmnas.utils.global_state import restore, snapshot, tool_run
+    before = snapshot()
+
+    def call(tool, argv):
+        main = runpy.run_path(
+            osp.join(ROOT, 'tools', tool), run_name='mmnas_test')['main']
+        code = 0
+        with tool_run():
+            try:
+                code = main(argv) or 0
+            except SystemExit as e:
+                code = 0 if e.code is None else e.code
+        out = capsys.readouterr()
+        return code, out.out + out.err
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(ROOT)
+        mp.setenv('OMP_NUM_THREADS', '1')
+        yield call
+    # the handlers pytest adds for this phase stay
+    now = snapshot()
+    restore(dict(now, instances=before['instances'], quiet=before['quiet']))
 
 
 def run_tool(args, timeout=600, check=True, env=None):

@@ -46,10 +46,40 @@ def _check_option_key(cfg: Config, key: str, value: Any = None) -> None:
             f'{_kind(node)}, e.g. {key}={node!r}.')
 
 
+class StepOutputMissing(UserError, FileNotFoundError):
+    """A file that an earlier step of the pipeline writes is not there."""
+
+
+def _lookup(cfg: Config, key: str) -> Any:
+    node: Any = cfg._cfg_dict
+    for part in key.split('.'):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def check_step_outputs(cfg: Config) -> None:
+    """Refuse a config whose ``written_by = {key: command}`` names a file
+    that does not exist, naming the file and the command that writes it.
+    Values that are not paths (a net_config written out) pass."""
+    for key, command in (cfg.get('written_by') or {}).items():
+        path = _lookup(cfg, key)
+        if not isinstance(path, str) or path.lstrip().startswith('[') \
+                or osp.isfile(path):
+            continue
+        raise StepOutputMissing(
+            f'{key}={path!r} does not exist: it is written by an earlier '
+            f'step, `{command}`. Run that step first, or point {key} at '
+            f'its output with --cfg-options {key}=PATH.')
+
+
 def load_config(path: str,
                 cfg_options: Optional[Dict[str, Any]] = None) -> Config:
     """Read ``path`` and merge ``--cfg-options``. Every option key must
-    already exist in the config (so a typo cannot silently add a field)."""
+    already exist in the config (so a typo cannot silently add a field);
+    files that earlier steps write must exist (:func:`check_step_outputs`).
+    """
     if not osp.isfile(path):
         raise UserError(f'config file {path!r} does not exist. Pass the path '
                         'of a config, e.g. configs/nas/spos/'
@@ -64,4 +94,5 @@ def load_config(path: str,
         for key, value in cfg_options.items():
             _check_option_key(cfg, key, value)
         cfg.merge_from_dict(cfg_options)
+    check_step_outputs(cfg)
     return cfg

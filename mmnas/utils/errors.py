@@ -5,6 +5,8 @@ import sys
 from difflib import get_close_matches
 from functools import wraps
 
+from .global_state import tool_run
+
 # errors of writing the work dir, and what to do about them
 _WRITE_ERRNOS = {
     errno.ENOSPC:
@@ -34,34 +36,40 @@ class UserError(Exception):
 def cli_main(func):
     """Run a tool's ``main``: a ``UserError`` (or a missing file) becomes one
     ``error: ...`` line on stderr and exit code 2; so does an ``OSError``
-    of writing (disk full, no permission)."""
+    of writing (disk full, no permission). The loggers, visualizers and
+    other global instances the run creates end with it."""
 
     @wraps(func)
     def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except UserError as e:
-            print(f'error: {e}', file=sys.stderr)
-            sys.exit(2)
-        except FileNotFoundError as e:
-            hint = '' if e.filename is None else (
-                f'error: {e.filename!r} does not exist. Check the path (in '
-                'the command, or in the config: data_root, load_from, '
-                'model.subnet; --cfg-options can set them).')
-            print(hint or f'error: {e}', file=sys.stderr)
-            sys.exit(2)
-        except OSError as e:
-            if e.errno not in _WRITE_ERRNOS:
-                raise
-            print(
-                f'error: cannot write {e.filename or "a file"!r}: '
-                f'{e.strerror or e}. {_WRITE_ERRNOS[e.errno]} Finished '
-                'files were left as they were (mmnas writes them to a '
-                'temporary file first).',
-                file=sys.stderr)
-            sys.exit(2)
+        with tool_run():
+            return _report_user_errors(func, *args, **kwargs)
 
     return wrapper
+
+
+def _report_user_errors(func, *args, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except UserError as e:
+        print(f'error: {e}', file=sys.stderr)
+        sys.exit(2)
+    except FileNotFoundError as e:
+        hint = '' if e.filename is None else (
+            f'error: {e.filename!r} does not exist. Check the path (in '
+            'the command, or in the config: data_root, load_from, '
+            'model.subnet; --cfg-options can set them).')
+        print(hint or f'error: {e}', file=sys.stderr)
+        sys.exit(2)
+    except OSError as e:
+        if e.errno not in _WRITE_ERRNOS:
+            raise
+        print(
+            f'error: cannot write {e.filename or "a file"!r}: '
+            f'{e.strerror or e}. {_WRITE_ERRNOS[e.errno]} Finished '
+            'files were left as they were (mmnas writes them to a '
+            'temporary file first).',
+            file=sys.stderr)
+        sys.exit(2)
 
 
 def suggest(name, candidates) -> str:

@@ -15,3 +15,9 @@ _base_ = [
 default_hooks = dict(
     logger=dict(interval=10), checkpoint=dict(interval=5, max_keep_ckpts=1))
 randomness = dict(seed=0)
+# the step that writes the net_config file (the search)
+written_by = {
+    'model.backbone.net_config':
+    'python tools/train.py '
+    'configs/nas/densenas/densenas_mbv2_search_1xb32_digits.py'
+}

@@ -14,6 +14,17 @@ model = dict(
     subnet='work_dirs/dsnas_digits/subnet_final.yaml',
     supernet_checkpoint='work_dirs/dsnas_digits/epoch_25.pth',
 )
+# the step that writes both files (the DSNAS search and fine-tuning)
+written_by = {
+    'model.subnet':
+    'python tools/train.py '
+    'configs/nas/dsnas/dsnas_shufflenet_supernet_1xb64_digits.py '
+    '--work-dir work_dirs/dsnas_digits',
+    'model.supernet_checkpoint':
+    'python tools/train.py '
+    'configs/nas/dsnas/dsnas_shufflenet_supernet_1xb64_digits.py '
+    '--work-dir work_dirs/dsnas_digits',
+}
 
 # a static network: one optimizer (the fine-tuning one), no search hooks
 optim_wrapper = dict(

@@ -12,6 +12,12 @@ model = dict(
     type='SubnetModel',
     architecture={{_base_.supernet}},
     subnet='work_dirs/ponas_table_digits/deployed.yaml')
+written_by = {
+    'model.subnet':
+    'python tools/ponas_deploy.py work_dirs/ponas_table_digits/'
+    'ponas_table.json --constraint flops=1.25M '
+    '--out work_dirs/ponas_table_digits/deployed.yaml'
+}
 model_wrapper_cfg = None
 
 optim_wrapper = dict(optimizer=dict(lr=0.1))

@@ -10,6 +10,13 @@ model = dict(
     subnet='work_dirs/spos_mobilenet_search_1xb64_digits/best_subnet.yaml',
     supernet_checkpoint=None,
 )
+# the step that writes model.subnet (step 2, the search)
+written_by = {
+    'model.subnet':
+    'python tools/train.py '
+    'configs/nas/spos/spos_mobilenet_search_1xb64_digits.py '
+    '--cfg-options load_from=<step-1 checkpoint>'
+}
 
 model_wrapper_cfg = dict(
     type='MMDistributedDataParallel', find_unused_parameters=False)

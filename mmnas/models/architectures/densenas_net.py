@@ -70,6 +70,10 @@ def parse_net_config(net_config: str) -> List[list]:
     if osp.isfile(net_config):
         with open(net_config) as f:
             text = f.read()
+    elif net_config.strip() and '[' not in net_config:
+        raise NetConfigError(
+            f'net_config file {net_config!r} does not exist: pass the '
+            'net_config.txt a DenseNAS search wrote (or the rows).')
     rows = []
     for i, raw in enumerate(r for r in text.split('|') if r.strip()):
         try:

@@ -7,6 +7,7 @@ import os.path as osp
 import pytest
 import torch
 import torch.nn.functional as F
+from conftest import ROOT
 
 from mmnas.utils import UserError, register_all_modules
 
@@ -18,7 +19,6 @@ from mmnas.models.architectures.densenas_net import (  # noqa: E402
 from mmnas.registry import DATASETS, MODELS  # noqa: E402
 from mmnas.utils.config import load_config  # noqa: E402
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CFG = osp.join(ROOT, 'configs', 'nas', 'densenas')
 MB = ['mbconv_k3_t3', 'mbconv_k5_t6']
 # tiny spaces (same layout rules as the published ones) for fast tests

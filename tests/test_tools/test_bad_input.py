@@ -4,14 +4,14 @@ finished file overwritten or left half-written.
 
 Cases already covered elsewhere (not repeated): missing config, unknown
 --cfg-options key, missing checkpoint, unknown choice in a config
-(tests/test_tools.py); impossible constraint, subnet file entries that do
-not fit (tests/test_spos.py). The tools run in this process (``main(argv)``)
-so the matrix costs one import, not one per case.
+(test_train_and_test_tools.py); impossible constraint, subnet file entries
+that do not fit (test_models/test_algorithms/test_spos.py). The tools run in
+this process (``run_in_process``) so the matrix costs one import, not one
+per case.
 """
 import errno
 import os
 import os.path as osp
-import runpy
 import shutil
 
 import pytest
@@ -20,27 +20,6 @@ from conftest import ROOT
 
 CFG = 'configs/nas/spos/spos_shufflenet_supernet_1xb64_digits.py'
 FINISHED = b'finished work'
-
-
-def tool(name):
-    return runpy.run_path(
-        osp.join(ROOT, 'tools', name), run_name='mmnas_test')['main']
-
-
-@pytest.fixture
-def run(capsys, monkeypatch):
-    """Run a tool's main(argv) in the repo root; return (exit code,
-    stdout+stderr)."""
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv('OMP_NUM_THREADS', '1')
-
-    def call(name, argv):
-        with pytest.raises(SystemExit) as e:
-            tool(name)(argv)
-        out = capsys.readouterr()
-        return e.value.code, out.out + out.err
-
-    return call
 
 
 @pytest.fixture
@@ -79,18 +58,18 @@ def one_error(code, out, *expected):
     return message
 
 
-def test_broken_config(run, tmp_path, work):
+def test_broken_config(run_in_process, tmp_path, work):
     bad = tmp_path / 'broken.py'
     bad.write_text('model = dict(type="SPOS",\n')
-    one_error(*run('train.py',
-                   [str(bad), '--work-dir', str(work)]),
+    one_error(*run_in_process(
+        'train.py', [str(bad), '--work-dir', str(work)]),
               'could not be read: SyntaxError', 'Fix the config file')
     untouched(work)
 
 
-def test_cfg_option_of_the_wrong_type(run, work):
+def test_cfg_option_of_the_wrong_type(run_in_process, work):
     one_error(
-        *run('train.py', [
+        *run_in_process('train.py', [
             CFG, '--work-dir',
             str(work), '--cfg-options', 'train_cfg.max_epochs=abc'
         ]), "train_cfg.max_epochs='abc'", 'holds a number',
@@ -98,49 +77,52 @@ def test_cfg_option_of_the_wrong_type(run, work):
     untouched(work)
 
 
-def test_unknown_choice_in_a_subnet_file(run, tmp_path):
+def test_unknown_choice_in_a_subnet_file(run_in_process, tmp_path):
     from mmnas.structures import dump_subnet, load_subnet
     subnet = load_subnet(osp.join(ROOT, 'configs/nas/spos/SPOS_SUBNET.yaml'))
     subnet['backbone.layers.0.0'] = 'shuffle_9x9'
     path = dump_subnet(subnet, str(tmp_path / 'bad.yaml'))
     one_error(
-        *run('analysis/get_flops.py',
-             [CFG, '--subnet', path, '--shape', '32', '32']),
+        *run_in_process('analysis/get_flops.py',
+                        [CFG, '--subnet', path, '--shape', '32', '32']),
         "unknown choice 'shuffle_9x9'")
 
 
-def test_subnet_file_of_another_space(run):
+def test_subnet_file_of_another_space(run_in_process):
     other = 'configs/nas/spos/SPOS_MOBILENET_490M_FROM_ANGELNAS.yaml'
-    line = one_error(*run('analysis/get_flops.py',
-                          [CFG, '--subnet', other, '--shape', '32', '32']))
+    line = one_error(
+        *run_in_process('analysis/get_flops.py',
+                        [CFG, '--subnet', other, '--shape', '32', '32']))
     assert 'unknown mutable' in line or 'missing mutable' in line
 
 
 @pytest.mark.parametrize('damage', ['truncated', 'garbage'])
-def test_corrupt_checkpoint(run, work, tiny_cfg, damage, tmp_path):
+def test_corrupt_checkpoint(run_in_process, work, tiny_cfg, damage, tmp_path):
     ckpt = tmp_path / 'bad.pth'
     torch.save({'state_dict': {'w': torch.zeros(1000)}}, str(ckpt))
     data = ckpt.read_bytes()
     ckpt.write_bytes(data[:len(data) // 2] if damage ==
                      'truncated' else b'not a checkpoint' * 10)
-    one_error(*run('test.py',
-                   [tiny_cfg, str(ckpt), '--work-dir',
-                    str(work)]), 'truncated or corrupt',
-              'Use another checkpoint')
+    one_error(
+        *run_in_process(
+            'test.py', [tiny_cfg, str(ckpt), '--work-dir',
+                        str(work)]), 'truncated or corrupt',
+        'Use another checkpoint')
     untouched(work)
 
 
-def test_resume_from_a_truncated_checkpoint(run, work, tiny_cfg):
+def test_resume_from_a_truncated_checkpoint(run_in_process, work, tiny_cfg):
     (work / 'epoch_2.pth').write_bytes(b'PK\x03\x04 cut by a kill')
     (work / 'last_checkpoint').write_text(str(work / 'epoch_2.pth'))
     one_error(
-        *run('train.py', [tiny_cfg, '--work-dir',
-                          str(work), '--resume']), 'epoch_2.pth',
+        *run_in_process('train.py',
+                        [tiny_cfg, '--work-dir',
+                         str(work), '--resume']), 'epoch_2.pth',
         'truncated or corrupt')
     untouched(work)
 
 
-def test_checkpoint_of_another_model(run, work, tiny_cfg, tmp_path):
+def test_checkpoint_of_another_model(run_in_process, work, tiny_cfg, tmp_path):
     other = tmp_path / 'other.pth'
     torch.save(
         {
@@ -149,16 +131,17 @@ def test_checkpoint_of_another_model(run, work, tiny_cfg, tmp_path):
             torch.nn.Sequential(
                 torch.nn.Conv2d(3, 8, 3), torch.nn.Linear(8, 10)).state_dict()
         }, str(other))
-    one_error(*run('test.py',
-                   [tiny_cfg, str(other), '--work-dir',
-                    str(work)]), 'checkpoint of another model',
-              'with this config')
+    one_error(
+        *run_in_process(
+            'test.py',
+            [tiny_cfg, str(other), '--work-dir',
+             str(work)]), 'checkpoint of another model', 'with this config')
     untouched(work)
 
 
-def test_missing_data_folder(run, work, tiny_cfg, tmp_path):
+def test_missing_data_folder(run_in_process, work, tiny_cfg, tmp_path):
     one_error(
-        *run('train.py', [
+        *run_in_process('train.py', [
             tiny_cfg, '--work-dir',
             str(work), '--cfg-options',
             f'train_dataloader.dataset.data_root={tmp_path}/nodata'
@@ -166,13 +149,14 @@ def test_missing_data_folder(run, work, tiny_cfg, tmp_path):
     untouched(work)
 
 
-def test_empty_class_folder(run, work, tiny_cfg, tmp_path, digits_root):
+def test_empty_class_folder(run_in_process, work, tiny_cfg, tmp_path,
+                            digits_root):
     data = tmp_path / 'digits'
     shutil.copytree(osp.join(digits_root, 'train'), data / 'train')
     for f in (data / 'train' / '3').iterdir():
         f.unlink()
     one_error(
-        *run('train.py', [
+        *run_in_process('train.py', [
             tiny_cfg, '--work-dir',
             str(work), '--cfg-options',
             f'train_dataloader.dataset.data_root={data}'
@@ -193,31 +177,33 @@ def test_data_folder_without_images(layout, tmp_path):
         ImageFolder(data_root=str(tmp_path), data_prefix='train')
 
 
-def test_work_dir_not_writable(run, tiny_cfg, tmp_path):
+def test_work_dir_not_writable(run_in_process, tiny_cfg, tmp_path):
     blocker = tmp_path / 'a_file'
     blocker.write_bytes(FINISHED)
     one_error(
-        *run('train.py', [tiny_cfg, '--work-dir',
-                          str(blocker / 'work')]), 'cannot write',
+        *run_in_process('train.py',
+                        [tiny_cfg, '--work-dir',
+                         str(blocker / 'work')]), 'cannot write',
         'pass another --work-dir')
     assert blocker.read_bytes() == FINISHED
 
 
-def test_disk_full_while_saving_a_checkpoint(run, work, tiny_cfg, monkeypatch):
+def test_disk_full_while_saving_a_checkpoint(run_in_process, work, tiny_cfg,
+                                             monkeypatch):
 
     def full(fd):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     # the data reaches the disk at fsync; a full disk fails there
     monkeypatch.setattr('mmnas.utils.io.os.fsync', full)
-    one_error(*run('train.py',
-                   [tiny_cfg, '--work-dir', str(work)]),
+    one_error(*run_in_process(
+        'train.py', [tiny_cfg, '--work-dir', str(work)]),
               'No space left on device', 'The disk is full')
     untouched(work)
     assert not (work / 'last_checkpoint').exists()
 
 
-def test_plot_search_of_a_work_dir_without_a_search(run, work):
-    one_error(*run('analysis/plot_search.py', [str(work)]), 'search_log.jsonl',
-              'does not exist', '--work-dir of')
+def test_plot_search_of_a_work_dir_without_a_search(run_in_process, work):
+    one_error(*run_in_process('analysis/plot_search.py', [str(work)]),
+              'search_log.jsonl', 'does not exist', '--work-dir of')
     untouched(work)

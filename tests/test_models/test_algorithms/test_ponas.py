@@ -5,10 +5,10 @@ import itertools
 import json
 import os.path as osp
 import random
-import sys
 
 import pytest
 import torch
+from conftest import ROOT
 
 from mmnas.estimators import CostTable, count_static
 from mmnas.models.algorithms.ponas import (ConstraintError, PONASDeployer,
@@ -18,8 +18,6 @@ from mmnas.registry import MODELS
 from mmnas.utils import register_all_modules
 from mmnas.utils.config import load_config
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, osp.join(ROOT, 'tools'))
 CFG = osp.join(ROOT, 'configs/nas/ponas')
 
 register_all_modules()
@@ -174,24 +172,23 @@ def test_parse_constraints():
             parse_constraints(bad)
 
 
-def test_deploy_tool(tmp_path, capsys):
-    import ponas_deploy
-
+def test_deploy_tool(tmp_path, run_in_process):
     from mmnas.structures import load_subnet
     table = _random_table(random.Random(3))
     path = tmp_path / 'ponas_table.json'
     path.write_text(json.dumps(table))
     out = tmp_path / 'sub.yaml'
-    assert ponas_deploy.main(
+    code, text = run_in_process(
+        'ponas_deploy.py',
         [str(path), '--constraint', 'flops=200', '--out',
-         str(out), '--json']) == 0
-    result = json.loads(capsys.readouterr().out)
+         str(out), '--json'])
+    assert code == 0, text
+    result = json.loads(text)
     assert load_subnet(str(out)) == result['choices']
     assert result['cost']['flops'] <= 200
-    with pytest.raises(SystemExit) as e:
-        ponas_deploy.main([str(path), '--constraint', 'flops=1'])
-    assert e.value.code == 2
-    err = capsys.readouterr().err
+    code, err = run_in_process('ponas_deploy.py',
+                               [str(path), '--constraint', 'flops=1'])
+    assert code == 2
     assert err.startswith('error: ') and 'smallest achievable' in err
 
 

@@ -3,7 +3,8 @@ first checkpoint and resumed with ``--resume`` ends with the same weights
 and architecture parameters as the run that was not interrupted (same
 seed); the ``last_checkpoint`` pointer is replaced atomically and a damaged
 one is got past. The evolution search's resume is tested in
-tests/test_spos.py, the PONAS table's in tests/test_ponas.py."""
+test_models/test_algorithms/test_spos.py, the PONAS table's in
+test_models/test_algorithms/test_ponas.py."""
 import builtins
 import os.path as osp
 

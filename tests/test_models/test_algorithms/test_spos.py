@@ -1,5 +1,5 @@
 """SPOS end to end: evolution search, subnet files, static subnets,
-exported checkpoints (search-pipeline issue)."""
+exported checkpoints."""
 import copy
 import json
 import os.path as osp
@@ -131,18 +131,6 @@ def test_unknown_score_key_is_one_clear_error(supernet_ckpt, tmp_path):
 
 
 # -- subnet files --
-
-
-def test_mmrazor_subnet_file_loads_unchanged_and_round_trips(tmp_path):
-    cfg = Config.fromfile(
-        osp.join(ROOT, SPOS + 'spos_shufflenet_supernet_8xb128_in1k.py'))
-    model = MODELS.build(cfg.model)
-    subnet = load_subnet(osp.join(ROOT, SPOS + 'SPOS_SUBNET.yaml'))
-    model.mutator.validate_choices(subnet)
-    assert subnet['backbone.layers.1.0'] == 'shuffle_xception'
-    for ext in ('yaml', 'json'):
-        path = dump_subnet(subnet, str(tmp_path / f'subnet.{ext}'))
-        assert load_subnet(path) == subnet
 
 
 def test_subnet_that_does_not_fit_names_each_entry(tmp_path, digits_space):

@@ -1,5 +1,5 @@
 """SPOS channel search: the hidden width of a block as a searchable,
-weight-sharing decision, alone or with block choices (issue 5)."""
+weight-sharing decision, alone or with block choices."""
 import json
 import os.path as osp
 import random

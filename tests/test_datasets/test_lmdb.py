@@ -177,7 +177,7 @@ def test_converter_refuses_bad_input(digits_root, tmp_path):
 
 
 def test_converter_writes_all_or_nothing(digits_root, tmp_path, monkeypatch,
-                                         capsys):
+                                         run_in_process):
     """A failure while packing leaves neither OUT_DIR nor a temporary
     folder; the command line reports bad input as one error line."""
     calls = []
@@ -197,12 +197,13 @@ def test_converter_writes_all_or_nothing(digits_root, tmp_path, monkeypatch,
 
     monkeypatch.undo()
     out = tmp_path / 'val_only'
-    assert images_to_lmdb.main([digits_root, str(out), '--splits', 'val']) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == (
+    argv = [digits_root, str(out), '--splits', 'val']
+    code, text = run_in_process('dataset_converters/images_to_lmdb.py', argv)
+    assert code == 0
+    assert text.splitlines()[-1] == (
         f'wrote {out}: val.lmdb 359 images + val.txt, classes.txt')
-    with pytest.raises(SystemExit) as e:
-        images_to_lmdb.main([digits_root, str(out), '--splits', 'val'])
-    assert e.value.code == 2
-    assert capsys.readouterr().err == (
+    code, text = run_in_process('dataset_converters/images_to_lmdb.py', argv)
+    assert code == 2
+    assert text == (
         f'error: {str(out)!r} already exists. Pass a new OUT_DIR or '
         'remove the old one.\n')

@@ -1,5 +1,5 @@
 """The SPOS MobileNet (ProxylessNAS-GPU) search space and its AngleNAS
-subnet (issue 5)."""
+subnet."""
 import os.path as osp
 
 import pytest

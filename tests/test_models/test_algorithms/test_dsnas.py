@@ -267,21 +267,26 @@ def test_flops_penalty_uses_the_cost_table():
         data['inputs'], data['data_samples'], mode='loss')
 
 
-@pytest.mark.parametrize('config', [
-    'configs/nas/dsnas/dsnas_shufflenet_supernet_1xb64_digits.py',
-    'configs/nas/dsnas/dsnas_shufflenet_supernet_8xb128_in1k.py',
-    'configs/nas/densenas/densenas_mbv2_search_8xb44_in1k.py',
-    'configs/nas/densenas/densenas_resnet_search_8xb64_in1k.py'
+@pytest.mark.parametrize('config, wrapper', [
+    ('configs/nas/dsnas/dsnas_shufflenet_supernet_1xb64_digits.py',
+     'mmnas.DSNASDDP'),
+    ('configs/nas/dsnas/dsnas_shufflenet_supernet_8xb128_in1k.py',
+     'mmnas.DSNASDDP'),
+    ('configs/nas/densenas/densenas_mbv2_search_8xb44_in1k.py',
+     'mmnas.DenseNASDDP'),
+    ('configs/nas/densenas/densenas_resnet_search_8xb64_in1k.py',
+     'mmnas.DenseNASDDP'),
 ])
-def test_configs_name_a_wrapper_the_runner_finds(config):
+def test_configs_name_a_wrapper_the_runner_finds(config, wrapper):
     from mmengine.registry import MODEL_WRAPPERS as RUNNER_WRAPPERS
 
     from mmnas.models.algorithms import DSNASDDP, DenseNASDDP
     from mmnas.utils.config import load_config
     cfg = load_config(config)
+    assert cfg.model_wrapper_cfg.type == wrapper
     # Runner.wrap_model looks the type up in mmengine's root registry
-    assert RUNNER_WRAPPERS.get(cfg.model_wrapper_cfg.type) in (DSNASDDP,
-                                                               DenseNASDDP)
+    expected = dict(DSNASDDP=DSNASDDP, DenseNASDDP=DenseNASDDP)
+    assert RUNNER_WRAPPERS.get(wrapper) is expected[wrapper.split('.')[1]]
 
 
 def test_alias_shares_logits_and_draw():
@@ -293,16 +298,29 @@ def test_alias_shares_logits_and_draw():
     assert all(m.arch_param is members[0].arch_param for m in members)
     assert len(optim_wrappers(model)['mutator'].param_groups[0]['params']) \
         == 1
+    outputs = {}
+
+    def keep_output(member, inputs, out):
+        out.retain_grad()
+        outputs[member] = out
+
+    for m in members:
+        m.register_forward_hook(keep_output)
     set_epoch(1)
     data = model.data_preprocessor(batch(), True)
     for _ in range(4):
         model.zero_grad()
+        outputs.clear()
         losses = model(data['inputs'], data['data_samples'], mode='loss')
         sum(losses.values()).backward()
         assert len({m.current_choice for m in members}) == 1
+        assert all(m.one_hot is None for m in members[1:])  # one draw
         k = members[0].arch_choices.index(members[0].current_choice)
-        # one draw for the decision: the credit sums over its layers
-        credit = sum(m.one_hot.grad[k] for m in members[:1])
+        # each layer's credit <dL/dout, O(x)> (its scale is 1 in value),
+        # summed over every member of the decision
+        assert len(outputs) == len(members)
+        credit = sum((out.grad * out).sum() for out in outputs.values())
+        assert torch.allclose(members[0].one_hot.grad[k], credit, atol=1e-6)
         p = members[0].probs()
         assert torch.allclose(
             members[0].arch_param.grad,
