@@ -16,7 +16,6 @@ random weights and BN statistics, it writes into ``OUT_DIR/<space>/``:
 - ``io.pth``: an input and MMRazor's eval logits of the fixed subnet;
 - ``settings.json``: the reduced settings, for the matching mmnas config.
 """
-import copy
 import json
 import os
 import os.path as osp
@@ -112,10 +111,12 @@ def make(space, out_dir):
     d = osp.join(out_dir, space)
     os.makedirs(d, exist_ok=True)
     meta = dict(mmrazor_version=__import__('mmrazor').__version__)
-    save(dict(state_dict=model.state_dict(), meta=meta),
-         osp.join(d, 'supernet.pth'))
-    save(dict(state_dict=fixed.state_dict(), meta=meta),
-         osp.join(d, 'subnet.pth'))
+    save(
+        dict(state_dict=model.state_dict(), meta=meta),
+        osp.join(d, 'supernet.pth'))
+    save(
+        dict(state_dict=fixed.state_dict(), meta=meta),
+        osp.join(d, 'subnet.pth'))
     save(dict(inputs=x, logits=logits), osp.join(d, 'io.pth'))
     # mutable names inside the architecture, as MMRazor's subnet files
     chosen = {
