@@ -7,7 +7,7 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import ROOT
+from conftest import ROOT, run_tool
 
 from mmnas.registry import MODELS
 from mmnas.utils import register_all_modules
@@ -139,3 +139,37 @@ def test_an_unconverted_mmrazor_checkpoint_is_refused_naming_the_converter():
             'subnet',
             supernet_checkpoint=osp.join(DATA, space, 'supernet.pth'))
     assert 'backbone.layers.0.0' in str(e.value)  # missing under our name
+
+
+def test_dsnas_architecture_logits_come_from_mmrazors_mutator(tmp_path):
+    src = osp.join(DATA, 'dsnas', 'supernet.pth')
+    out = str(tmp_path / 'supernet.pth')
+    converter()([src, out, '--config', CONFIGS['dsnas'].format('supernet')] +
+                cli_options(options('dsnas', 'supernet')))
+    theirs = torch.load(src)['state_dict']
+    ours = torch.load(out)['state_dict']
+    blocks = ['0.0', '1.0', '2.0', '2.1', '3.0']  # the fixture's 5 blocks
+    for k, block in enumerate(blocks):
+        assert torch.equal(
+            ours[f'architecture.backbone.layers.{block}.arch_param'],
+            theirs[f'mutator._arch_params.module_{k}'])
+
+
+def test_tools_test_runs_on_the_converted_checkpoint(digits_root, tmp_path):
+    space = 'spos_shufflenet'
+    config = CONFIGS[space].format('subnet')
+    opts = cli_options(options(space, 'subnet'))
+    out = str(tmp_path / 'subnet.pth')
+    converter()(
+        [osp.join(DATA, space, 'subnet.pth'), out, '--config', config] + opts)
+    run_tool([
+        'tools/test.py', config, out, '--work-dir',
+        str(tmp_path / 'test'), '--out',
+        str(tmp_path / 'metrics.json')
+    ] + opts + [
+        f'test_dataloader.dataset.data_root={digits_root}',
+        'test_dataloader.dataset.type=ImageFolder',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False'
+    ])
+    assert 'accuracy/top1' in json.load(open(tmp_path / 'metrics.json'))
