@@ -1,5 +1,6 @@
 """MMRazor subnet files (0.x ``stage_i_block_j: {chosen: [c]}`` and 1.x
 MobileNet ``backbone.layer{i+1}.{j}``) load wherever a subnet file does."""
+import importlib.util
 import os.path as osp
 
 import pytest
@@ -97,3 +98,16 @@ def test_the_same_decision_named_twice_is_refused(mobilenet):
                 'backbone.layers.1.0': 'mb_k3e3'
             },
             partial=True)
+
+
+def test_show_subnet_reads_the_0x_file(tmp_path, monkeypatch):
+    monkeypatch.setenv('MMNAS_CACHE_DIR', str(tmp_path))
+    path = osp.join(ROOT, 'tools', 'analysis', 'show_subnet.py')
+    spec = importlib.util.spec_from_file_location('show_subnet', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = module.show(
+        ANGLENAS_0X,
+        osp.join(SPOS, 'spos_mobilenet_supernet_8xb128_in1k.py'),
+        shape=(32, 32))
+    assert 'backbone.layers.6.0  mb_k5e6' in text
