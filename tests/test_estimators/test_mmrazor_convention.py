@@ -100,3 +100,17 @@ def test_evolution_search_with_mmrazor_constraints_runs(digits_root, tmp_path):
         assert entry['flops'] == pytest.approx(flops / 1e6)
         assert entry['flops'] <= limit
     assert log
+
+
+def test_dsnas_penalty_counts_in_the_chosen_convention(tmp_path, monkeypatch):
+    monkeypatch.setenv('MMNAS_CACHE_DIR', str(tmp_path))
+    register_all_modules()
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', 'nas', 'dsnas',
+                 'dsnas_shufflenet_supernet_1xb64_digits.py'))
+    cfg.model.convention = 'mmrazor'
+    alg = MODELS.build(cfg.model)
+    choices = alg.mutator.sample_choices()
+    assert alg.cost_table.convention == 'mmrazor'
+    assert alg.cost_table.cost(choices) == count_subnet(
+        alg.architecture, alg.mutator, choices, alg.input_shape, 'mmrazor')
