@@ -58,10 +58,15 @@ def structure(net: nn.Module) -> List[list]:
     return desc
 
 
-def fingerprint(net: nn.Module, mutator, input_shape: Sequence[int]) -> str:
-    """Hash of the search space, the architecture and the input shape."""
+def fingerprint(net: nn.Module,
+                mutator,
+                input_shape: Sequence[int],
+                convention: str = 'macs') -> str:
+    """Hash of the search space, the architecture, the input shape and the
+    FLOPs convention."""
     desc = dict(
         version=TABLE_VERSION,
+        convention=convention,
         space=mutator.search_space(),
         arch=structure(net),
         input_shape=list(input_shape))
@@ -177,7 +182,8 @@ class CostTable:
                  entries: 'OrderedDict[str, Dict[Any, Node]]',
                  input_shape: Sequence[int],
                  key: str = '',
-                 mutator=None) -> None:
+                 mutator=None,
+                 convention: str = 'macs') -> None:
         self.fixed = dict(
             params=int(fixed['params']), flops=int(fixed['flops']))
         self._entries = entries
@@ -186,6 +192,7 @@ class CostTable:
         self._nested = len(self._space) != len(entries)
         self.input_shape = tuple(input_shape)
         self.key = key
+        self.convention = convention
         self._mutator = mutator
 
     # building ---------------------------------------------------------
@@ -195,11 +202,13 @@ class CostTable:
               mutator,
               input_shape: Sequence[int] = (1, 3, 224, 224),
               cache_dir: Optional[str] = None,
-              cache: bool = True) -> 'CostTable':
-        """Count every candidate of ``architecture``'s search space (or load
-        the cached table of the same space and input shape)."""
+              cache: bool = True,
+              convention: str = 'macs') -> 'CostTable':
+        """Count every candidate of ``architecture``'s search space under
+        the FLOPs ``convention`` (see ``counters``), or load the cached
+        table of the same space, input shape and convention."""
         net = unwrap(architecture)
-        key = fingerprint(net, mutator, input_shape)
+        key = fingerprint(net, mutator, input_shape, convention)
         path = osp.join(cache_dir or default_cache_dir(), f'{key}.json')
         if cache and osp.isfile(path):
             try:
@@ -207,13 +216,13 @@ class CostTable:
             except (ValueError, KeyError, TypeError) as e:
                 warnings.warn(f'cost table cache {path} is unreadable ({e}); '
                               'rebuilding it.')
-        table = cls._count(net, mutator, input_shape, key)
+        table = cls._count(net, mutator, input_shape, key, convention)
         if cache:
             table.save(path)
         return table
 
     @classmethod
-    def _count(cls, net, mutator, input_shape, key) -> 'CostTable':
+    def _count(cls, net, mutator, input_shape, key, convention) -> 'CostTable':
         """One fvcore trace per probe subnet: its total, and per top-level
         unit the FLOPs fvcore attributes to the unit's module. A unit with
         mutables nested inside is counted alone per choice instead, with
@@ -227,7 +236,8 @@ class CostTable:
         fixed = None
 
         def run():
-            analysis = flop_analysis(model, (dummy_input(net, input_shape), ))
+            analysis = flop_analysis(model, (dummy_input(net, input_shape), ),
+                                     convention)
             return int(analysis.total()), analysis.by_module()
 
         with eval_no_grad(net):
@@ -241,7 +251,7 @@ class CostTable:
                 for n, m in modules.items():
                     if inner[n] and n not in nested:
                         nested[n] = cls._alone(net, n, m, seen[n], inner,
-                                               decision_of)
+                                               decision_of, convention)
                 for decision in entries:
                     nodes = [
                         nested[n][probe[decision]] if inner[n] else
@@ -259,12 +269,12 @@ class CostTable:
                         params=active_params(net) -
                         sum(c[0] for c in unit.values()),
                         flops=total - sum(c[1] for c in unit.values()))
-        return cls(fixed, entries, input_shape, key, mutator)
+        return cls(fixed, entries, input_shape, key, mutator, convention)
 
     @classmethod
     def _alone(cls, net, name: str, mutable: nn.Module, calls: List[Shapes],
-               inner: Dict[str, List[str]],
-               decision_of: Dict[str, str]) -> Dict[Any, Node]:
+               inner: Dict[str, List[str]], decision_of: Dict[str, str],
+               convention: str) -> Dict[Any, Node]:
         """Per choice of ``mutable``: its own cost (without the mutables
         nested in it) counted alone on its recorded inputs, and those
         nested mutables that run, recursively, as children."""
@@ -279,7 +289,7 @@ class CostTable:
                     inputs = tuple(dummy_input(net, s) for s in shapes)
 
                     def run():
-                        analysis = flop_analysis(mutable, inputs)
+                        analysis = flop_analysis(mutable, inputs, convention)
                         return int(analysis.total()), analysis.by_module()
 
                     seen, (total, by_module) = record_unit_inputs(kids, run)
@@ -289,11 +299,12 @@ class CostTable:
                             flops -= int(by_module[k[len(name) + 1:]])
                             active.setdefault(k, []).extend(k_calls)
                 params -= sum(active_params(kids[k]) for k in active)
-                table[choice] = (params, flops,
-                                 tuple((decision_of[k],
-                                        cls._alone(net, k, kids[k], k_calls,
-                                                   inner, decision_of))
-                                       for k, k_calls in active.items()))
+                table[choice] = (
+                    params, flops,
+                    tuple((decision_of[k],
+                           cls._alone(net, k, kids[k], k_calls, inner,
+                                      decision_of, convention))
+                          for k, k_calls in active.items()))
         finally:
             mutable.current_choice = previous
         return table
@@ -368,6 +379,7 @@ class CostTable:
             format='mmnas-cost-table',
             version=TABLE_VERSION,
             key=self.key,
+            convention=self.convention,
             input_shape=list(self.input_shape),
             fixed=self.fixed,
             decisions=[
@@ -396,7 +408,7 @@ class CostTable:
             raise ValueError(f'{path} is the table of another space')
         entries = OrderedDict((d['name'], _load(d)) for d in data['decisions'])
         table = cls(data['fixed'], entries, data['input_shape'], data['key'],
-                    mutator)
+                    mutator, data.get('convention', 'macs'))
         if mutator is not None:
             space = mutator.search_space()
             if set(space) != set(table._space) or any(

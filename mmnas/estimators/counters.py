@@ -1,6 +1,6 @@
 """Params and FLOPs of a model, or of one subnet of a supernet.
 
-FLOPs follow one of two conventions, both counted by fvcore from a traced
+FLOPs follow one of three conventions, all counted by fvcore from a traced
 forward in eval mode:
 
 - ``'macs'`` (default): multiply-adds of convolutions and matrix products
@@ -11,18 +11,25 @@ forward in eval mode:
   BatchNorm (2 per output element with affine parameters in eval mode),
   adaptive average pooling (1 per input element), other norms and
   upsampling. Counts labelled "fvcore" elsewhere are usually this.
+- ``'mmrazor'``: MMRazor 1.0's ``ResourceEstimator``: conv multiply-adds
+  plus conv bias (1 per output element), linear multiply-adds, BatchNorm and
+  other norms (2 per input element with affine parameters, else 1), ReLU /
+  ReLU6 / LeakyReLU / ELU / PReLU (1 per output element), pooling (1 per
+  input element), upsampling (1 per output element); nothing else (no
+  matmul, sigmoid, hardswish, additions).
 
 Params are all parameters a (sub)network uses.
 """
 from contextlib import contextmanager
 from typing import Any, Dict, Mapping, Sequence, Tuple
 
+import numpy as np
 import torch
 import torch.nn as nn
 from fvcore.nn import FlopCountAnalysis
 from fvcore.nn.jit_analysis import JitModelAnalysis
 from fvcore.nn.jit_handles import (addmm_flop_jit, bmm_flop_jit, conv_flop_jit,
-                                   einsum_flop_jit, linear_flop_jit,
+                                   einsum_flop_jit, get_shape, linear_flop_jit,
                                    matmul_flop_jit)
 
 from mmnas.models.mutables import BaseMutable
@@ -39,7 +46,55 @@ FLOP_HANDLES = {
     'aten::mm': matmul_flop_jit,
     'aten::linear': linear_flop_jit,
 }
-CONVENTIONS = ('macs', 'fvcore')
+
+
+def _numel(value) -> int:
+    shape = get_shape(value)
+    return int(np.prod(shape)) if shape is not None else 0
+
+
+def _conv_with_bias(inputs, outputs) -> int:
+    macs = conv_flop_jit(inputs, outputs)  # a Counter {'conv': n}
+    bias = _numel(outputs[0]) if get_shape(inputs[2]) is not None else 0
+    return int(sum(macs.values())) + bias
+
+
+def _norm(inputs, outputs) -> int:
+    affine = get_shape(inputs[1]) is not None
+    return _numel(inputs[0]) * (2 if affine else 1)
+
+
+def _input_elements(inputs, outputs) -> int:
+    return _numel(inputs[0])
+
+
+def _output_elements(inputs, outputs) -> int:
+    return _numel(outputs[0])
+
+
+# what MMRazor 1.0's ResourceEstimator counts, per traced op
+MMRAZOR_HANDLES = dict(
+    {
+        'aten::_convolution': _conv_with_bias,
+        'aten::addmm': addmm_flop_jit,
+        'aten::linear': linear_flop_jit,
+    }, **{
+        f'aten::{op}': _norm
+        for op in ('batch_norm', 'instance_norm', 'layer_norm', 'group_norm')
+    }, **{
+        f'aten::{op}{inplace}': _output_elements
+        for op in ('relu', 'relu6', 'hardtanh', 'leaky_relu', 'elu')
+        for inplace in ('', '_')
+    }, **{'aten::prelu': _output_elements}, **{
+        f'aten::{kind}_pool{d}d': _input_elements
+        for kind in ('max', 'avg', 'adaptive_max', 'adaptive_avg')
+        for d in (1, 2, 3)
+    }, **{
+        f'aten::upsample_{mode}': _output_elements
+        for mode in ('nearest1d', 'nearest2d', 'nearest3d', 'linear1d',
+                     'bilinear2d', 'bicubic2d', 'trilinear3d')
+    })
+CONVENTIONS = ('macs', 'fvcore', 'mmrazor')
 
 
 class _TensorMode(nn.Module):
@@ -95,9 +150,10 @@ def flop_analysis(module: nn.Module,
     the caller."""
     if convention == 'fvcore':
         analysis = FlopCountAnalysis(module, inputs)
-    elif convention == 'macs':
+    elif convention in ('macs', 'mmrazor'):
         analysis = JitModelAnalysis(module, inputs)
-        analysis.set_op_handle(**FLOP_HANDLES)
+        analysis.set_op_handle(
+            **(FLOP_HANDLES if convention == 'macs' else MMRAZOR_HANDLES))
     else:
         raise ValueError(f'unknown FLOPs convention {convention!r}; '
                          f'choose one of {CONVENTIONS}')

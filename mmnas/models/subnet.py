@@ -1,15 +1,19 @@
 """Static subnets: a supernet with every decision fixed and the mutables
 replaced by what they chose, so nothing of the search remains at run
 time."""
-from typing import Dict, Optional, Union
+from typing import Dict, Iterable, List, Optional, Union
 
+import torch
 import torch.nn as nn
 from mmengine.logging import MMLogger
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmnas.registry import MODELS, TASK_UTILS
 from mmnas.structures import load_subnet
+from mmnas.utils.checkpoint_io import CheckpointError
 from .mutables import BaseMutable
+
+CONVERTER = 'tools/model_converters/mmrazor2mmnas.py'
 
 
 def to_static(model: nn.Module) -> nn.Module:
@@ -29,62 +33,94 @@ def to_static(model: nn.Module) -> nn.Module:
     return model
 
 
-def fix_subnet(
-    model: nn.Module,
-    subnet: Union[str, Dict],
-    mutator: dict = dict(type='NasMutator')
-) -> nn.Module:
-    """Fix ``model``'s mutables to ``subnet`` and make it static."""
+def fix_subnet(model: nn.Module,
+               subnet: Union[str, Dict],
+               mutator: dict = dict(type='NasMutator'),
+               checkpoint: Optional[str] = None) -> nn.Module:
+    """Fix ``model``'s mutables to ``subnet``, load the chosen path's weights
+    from the supernet ``checkpoint`` if given, and make it static."""
     mut = TASK_UTILS.build(mutator)
     mut.prepare_from_supernet(model)
+    supernet_keys = set(model.state_dict())
     mut.fix_choices(load_subnet(subnet))
+    if checkpoint:
+        load_supernet_weights(model, checkpoint, known=supernet_keys)
     return to_static(model)
+
+
+def read_state_dict(checkpoint: str) -> Dict[str, torch.Tensor]:
+    """The ``state_dict`` of a checkpoint file (or the file itself when it
+    is a bare state dict)."""
+    ckpt = _load_checkpoint(checkpoint, map_location='cpu')
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+    if not isinstance(state, dict) or not all(
+            isinstance(v, torch.Tensor) for v in state.values()):
+        raise CheckpointError(f'{checkpoint!r} holds no state_dict; pass a '
+                              'checkpoint written by tools/train.py.')
+    return state
+
+
+def _listed(title: str, keys: List[str], limit: int = 12) -> str:
+    more = f'\n    ... and {len(keys) - limit} more' \
+        if len(keys) > limit else ''
+    return f'\n  {title} ({len(keys)}):\n    ' + '\n    '.join(
+        keys[:limit]) + more
+
+
+def load_state_strict(model: nn.Module,
+                      state: Dict[str, torch.Tensor],
+                      source: str,
+                      known: Iterable[str] = (),
+                      fix: Optional[str] = None) -> Dict:
+    """Load ``state`` into ``model`` only if it fills every tensor of
+    ``model`` with the right shape and holds nothing else, except entries
+    named in ``known`` (tensors of candidates ``model`` dropped), which are
+    returned as unused. Otherwise raise one :class:`CheckpointError` that
+    lists the missing, mismatched and unexpected keys and says ``fix``
+    (default: convert MMRazor checkpoints with the converter)."""
+    own = model.state_dict()
+    known = set(known)
+    missing = [k for k in own if k not in state]
+    mismatched = [
+        f'{k}: checkpoint {tuple(state[k].shape)}, model '
+        f'{tuple(own[k].shape)}' for k in own
+        if k in state and state[k].shape != own[k].shape
+    ]
+    unexpected = [k for k in state if k not in own and k not in known]
+    if missing or mismatched or unexpected:
+        raise CheckpointError(
+            f'{source!r} does not fit this model; nothing was loaded.' +
+            (_listed('missing from the checkpoint', missing) if missing else ''
+             ) +
+            (_listed('different shape', mismatched) if mismatched else '') +
+            (_listed('not in the model', unexpected) if unexpected else '') +
+            '\n' + (fix or f'An MMRazor checkpoint converts with {CONVERTER} '
+                    '(it maps its key names); otherwise pass a checkpoint '
+                    'written with this config or its supernet config.'))
+    model.load_state_dict({k: state[k] for k in own}, strict=True)
+    return dict(loaded=len(own), unused=[k for k in state if k not in own])
 
 
 def load_supernet_weights(model: nn.Module,
                           checkpoint: str,
+                          known: Iterable[str] = (),
                           logger: Optional[MMLogger] = None) -> Dict:
     """Load a supernet checkpoint (saved from an algorithm, keys prefixed
-    ``architecture.``, or from a bare architecture) into ``model``, and
-    report what was and was not loaded."""
+    ``architecture.``, or from a bare architecture) into ``model`` with
+    :func:`load_state_strict`; ``known`` names the supernet tensors that
+    ``model`` no longer has (candidates a fixed subnet dropped)."""
     logger = logger or MMLogger.get_current_instance()
-    ckpt = _load_checkpoint(checkpoint, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
-    if not isinstance(state, dict):
-        raise ValueError(f'{checkpoint!r} holds no state_dict; pass a '
-                         'checkpoint written by tools/train.py.')
+    state = read_state_dict(checkpoint)
     prefix = 'architecture.'
     if any(k.startswith(prefix) for k in state):
         state = {
-            k[len(prefix):]: v
-            for k, v in state.items() if k.startswith(prefix)
+            k[len(prefix):] if k.startswith(prefix) else k: v
+            for k, v in state.items()
         }
-    own = model.state_dict()
-    loaded, mismatched = {}, []
-    for k, v in state.items():
-        if k in own:
-            if own[k].shape == v.shape:
-                loaded[k] = v
-            else:
-                mismatched.append(k)
-    missing = [k for k in own if k not in loaded]
-    if not loaded:
-        raise ValueError(
-            f'no tensor of {checkpoint!r} matches this model: it is the '
-            'checkpoint of another model. Use the supernet checkpoint of '
-            'the same search space.')
-    model.load_state_dict(loaded, strict=False)
-    report = dict(
-        loaded=len(loaded),
-        total=len(own),
-        missing=missing,
-        mismatched=mismatched,
-        unexpected=[k for k in state if k not in own])
-    logger.info(
-        f'Inherited {len(loaded)}/{len(own)} tensors from {checkpoint}; '
-        f'missing {len(missing)}, shape mismatch {len(mismatched)}' +
-        (f' (e.g. {(missing + mismatched)[:3]})'
-         if missing or mismatched else ''))
+    report = load_state_strict(model, state, checkpoint, known)
+    logger.info(f'Inherited all {report["loaded"]} tensors of the model '
+                f'from {checkpoint} ({len(report["unused"])} tensors of '
+                'unchosen candidates left out)')
     return report
 
 
@@ -105,5 +141,4 @@ def SubnetModel(architecture: dict,
     model = MODELS.build(architecture)
     if supernet_checkpoint:
         model.init_weights()  # so the runner's init does not overwrite
-        load_supernet_weights(model, supernet_checkpoint)
-    return fix_subnet(model, subnet, mutator)
+    return fix_subnet(model, subnet, mutator, supernet_checkpoint)

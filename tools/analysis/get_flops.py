@@ -1,11 +1,13 @@
 """Params and FLOPs of a config's model.
 
     python tools/analysis/get_flops.py CONFIG [--subnet FILE] [--shape H W]
-        [--convention {macs,fvcore}] [--json] [--cfg-options k=v ...]
+        [--convention {macs,fvcore,mmrazor}] [--json] [--cfg-options k=v ...]
 
 FLOPs are conv + linear multiply-adds by default (how the NAS papers count);
 ``--convention fvcore`` adds what fvcore's default FlopCountAnalysis counts
-besides (BatchNorm, global pooling), see docs/estimators.md.
+besides (BatchNorm, global pooling), ``--convention mmrazor`` counts as
+MMRazor 1.0's ResourceEstimator (BatchNorm, activations, pooling and conv
+bias too), see docs/estimators.md.
 
 A supernet config (an algorithm) needs --subnet: that subnet is counted
 without building it. A static model (e.g. a SubnetModel config) is counted
@@ -44,7 +46,9 @@ def parse_args(argv=None):
         default='macs',
         help='macs: conv + linear multiply-adds (default, '
         'as the papers report); fvcore: fvcore\'s default '
-        'FlopCountAnalysis, which adds BatchNorm and pooling')
+        'FlopCountAnalysis, which adds BatchNorm and pooling; mmrazor: '
+        'MMRazor 1.0\'s ResourceEstimator, which adds BatchNorm, '
+        'activations, pooling and conv bias')
     parser.add_argument(
         '--json',
         action='store_true',
@@ -65,7 +69,11 @@ NOTES = dict(
     fvcore=('FLOPs (fvcore)',
             'FLOPs = fvcore FlopCountAnalysis defaults: conv and linear '
             'multiply-adds + BatchNorm (2 per element) + pooling; '
-            'activations are not counted.'))
+            'activations are not counted.'),
+    mmrazor=('FLOPs (MMRazor)',
+             'FLOPs = MMRazor 1.0 ResourceEstimator: conv and linear '
+             'multiply-adds + conv bias + BatchNorm (2 per element) + ReLU '
+             '(1 per element) + pooling (1 per input element).'))
 
 
 def count(model, subnet, shape, convention):

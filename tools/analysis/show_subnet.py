@@ -48,6 +48,8 @@ def show(path, config=None, shape=(224, 224), cfg_options=None) -> str:
         raise UserError(f'{config!r} builds a static model; pass the '
                         'supernet (search space) config of the subnet.')
     model.mutator.validate_choices(subnet)
+    subnet = model.mutator.space_names(subnet)  # MMRazor's names read
+    width = max(len('decision'), *(len(str(k)) for k in subnet))
     table = CostTable.build(model.architecture, model.mutator, (1, 3, *shape))
     total = table.cost(subnet)
     head = (f'{"decision":<{width}}  {"choice":<{cwidth}}  '

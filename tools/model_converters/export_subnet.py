@@ -14,7 +14,7 @@ import torch
 from mmengine.config import DictAction
 from mmengine.runner.checkpoint import weights_to_cpu
 
-from mmnas.models.subnet import fix_subnet, load_supernet_weights
+from mmnas.models.subnet import fix_subnet
 from mmnas.registry import MODELS
 from mmnas.utils import UserError, atomic_open, cli_main, register_all_modules
 from mmnas.utils.config import load_config
@@ -42,21 +42,16 @@ def main(argv=None):
     register_all_modules()
     cfg = load_config(args.config, args.cfg_options)
     model = MODELS.build(supernet_architecture_cfg(cfg.model))
-    report = load_supernet_weights(model, args.checkpoint)
-    fix_subnet(model, args.subnet)
+    model = fix_subnet(model, args.subnet, checkpoint=args.checkpoint)
     state = weights_to_cpu(model.state_dict())
-    meta = dict(
-        subnet=args.subnet,
-        supernet_checkpoint=args.checkpoint,
-        inherited=report['loaded'])
+    meta = dict(subnet=args.subnet, supernet_checkpoint=args.checkpoint)
     with atomic_open(args.out, 'wb') as f:
         torch.save(dict(state_dict=state, meta=meta), f)
     n = sum(v.numel() for k, v in state.items()
             if not k.endswith(('running_mean', 'running_var',
                                'num_batches_tracked')))
     print(f'wrote {args.out}: {len(state)} tensors ({n:,} parameters) of the '
-          f'static subnet; {report["loaded"]}/{report["total"]} supernet '
-          'tensors inherited')
+          'static subnet, all inherited from the supernet checkpoint')
     return 0
 
 

@@ -14,6 +14,8 @@ evolution_search = dict(
     num_crossover=4,
     mutate_prob=0.1,
     input_shape=(1, 3, 32, 32),
+    # FLOPs of constraints_range: 'macs', 'fvcore' or 'mmrazor' (MMRazor's)
+    convention='macs',
     score_key='accuracy/top1',
     seed=0,
 )

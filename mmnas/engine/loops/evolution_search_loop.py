@@ -24,6 +24,7 @@ from mmengine.evaluator import Evaluator
 from torch.utils.data import DataLoader
 
 from mmnas.estimators import CostTable
+from mmnas.estimators.counters import CONVENTIONS
 from mmnas.registry import LOOPS
 from mmnas.structures import dump_subnet
 from mmnas.utils import Progress, UserError, atomic_write, track
@@ -54,6 +55,10 @@ class EvolutionSearchLoop(BaseSearchLoop):
             (MFLOPs), ``params`` (M) and ``latency`` (ms, needs
             ``latency_lut``); bounds may be None.
         input_shape (tuple): Input shape of the cost estimate.
+        convention (str): FLOPs convention of the ``flops`` constraint:
+            ``'macs'`` (conv + linear multiply-adds), ``'fvcore'`` or
+            ``'mmrazor'`` (MMRazor's ResourceEstimator, so an MMRazor
+            constraint carries over unchanged); see mmnas.estimators.
         latency_lut (str, optional): Table from build_latency_lut.py.
         calibrate_dataloader (optional): Data for BN re-estimation;
             defaults to the runner's train dataloader.
@@ -75,6 +80,7 @@ class EvolutionSearchLoop(BaseSearchLoop):
                  mutate_prob: float = 0.1,
                  constraints_range: Optional[Dict[str, Tuple]] = None,
                  input_shape: Sequence[int] = (1, 3, 224, 224),
+                 convention: str = 'macs',
                  latency_lut: Optional[str] = None,
                  calibrate_dataloader: Optional[Union[DataLoader,
                                                       Dict]] = None,
@@ -114,6 +120,10 @@ class EvolutionSearchLoop(BaseSearchLoop):
             raise UserError('a latency constraint needs latency_lut=<table '
                             'written by tools/analysis/build_latency_lut.py>')
         self.input_shape = tuple(input_shape)
+        if convention not in CONVENTIONS:
+            raise UserError(f'convention={convention!r}: choose one of '
+                            f'{CONVENTIONS} in train_cfg.')
+        self.convention = convention
         self.latency_lut = latency_lut
         self.calibrate_bn_iters = calibrate_bn_iters
         self.score_key = score_key
@@ -140,8 +150,11 @@ class EvolutionSearchLoop(BaseSearchLoop):
     # -- costs --
     def _build_estimators(self) -> None:
         model = self.model
-        self.cost_table = CostTable.build(model.architecture, model.mutator,
-                                          self.input_shape)
+        self.cost_table = CostTable.build(
+            model.architecture,
+            model.mutator,
+            self.input_shape,
+            convention=self.convention)
         self.latency_table = None
         if self.latency_lut:
             from mmnas.estimators import LatencyTable

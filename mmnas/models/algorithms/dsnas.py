@@ -42,12 +42,15 @@ class DSNAS(BaseAlgorithm):
         pretrain_epochs (int): Epochs that train the weights only.
         finetune_epochs (int): Epoch at which the argmax subnet is fixed
             and fine-tuning starts.
-        flops_limit (float, optional): MFLOPs (conv + linear multiply-adds,
-            :mod:`mmnas.estimators`) above which a sampled subnet is
-            penalised; None disables the penalty.
+        flops_limit (float, optional): MFLOPs (in ``convention``) above
+            which a sampled subnet is penalised; None disables the penalty.
         flops_coef (float): Weight of the penalty
             ``sum_layers p(sampled op) * MFLOPs(sampled op)``.
         input_shape (Sequence[int]): Input shape the FLOPs are counted at.
+        convention (str): FLOPs convention of the penalty (see
+            :mod:`mmnas.estimators.counters`): ``'macs'`` (conv + linear
+            multiply-adds) or ``'mmrazor'`` (MMRazor's ResourceEstimator,
+            what MMRazor's DSNAS penalises with).
         eval_subnet (str | dict, optional): Subnet that validation runs;
             None runs the argmax subnet.
         warm_start (dict, optional): See :class:`BaseAlgorithm`; its epochs
@@ -62,6 +65,7 @@ class DSNAS(BaseAlgorithm):
                  flops_limit: Optional[float] = None,
                  flops_coef: float = 1e-2,
                  input_shape: Sequence[int] = (1, 3, 224, 224),
+                 convention: str = 'macs',
                  eval_subnet: Optional[Union[str, dict]] = None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg=None,
@@ -86,6 +90,11 @@ class DSNAS(BaseAlgorithm):
         self.flops_limit = flops_limit
         self.flops_coef = flops_coef
         self.input_shape = tuple(input_shape)
+        from mmnas.estimators.counters import CONVENTIONS
+        if convention not in CONVENTIONS:
+            raise UserError(f'convention={convention!r}: choose one of '
+                            f'{CONVENTIONS} in the model settings.')
+        self.convention = convention
         self._cost_table = None
         self._leaders = self._tie_decisions()
         self._frozen: Optional[Dict] = None
@@ -169,8 +178,11 @@ class DSNAS(BaseAlgorithm):
         """Per-candidate costs of the supernet, built on first use."""
         if self._cost_table is None:
             from mmnas.estimators import CostTable
-            self._cost_table = CostTable.build(self.architecture, self.mutator,
-                                               self.input_shape)
+            self._cost_table = CostTable.build(
+                self.architecture,
+                self.mutator,
+                self.input_shape,
+                convention=self.convention)
         return self._cost_table
 
     def flops_loss(self, subnet: Dict) -> Optional[torch.Tensor]:

@@ -1,5 +1,6 @@
 """Finds the mutables of a supernet and drives them as one search space."""
 import random
+import re
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -12,6 +13,19 @@ from ..mutables import BaseMutable, OneShotMutableOP
 
 class SearchSpaceError(UserError, ValueError):
     """Choices that do not fit the search space (subnet file or config)."""
+
+
+def mmrazor_name(key: str) -> str:
+    """This toolkit's name of a decision named as MMRazor does: 0.x
+    ``stage_{i}_block_{j}`` and 1.x MobileNet ``backbone.layer{i+1}.{j}``
+    are ``backbone.layers.{i}.{j}``; ``architecture.`` is dropped."""
+    m = re.fullmatch(r'stage_(\d+)_block_(\d+)', key)
+    if m:
+        return f'backbone.layers.{m[1]}.{m[2]}'
+    if key.startswith('architecture.'):
+        key = key[len('architecture.'):]
+    return re.sub(r'^backbone\.layer(\d+)\.',
+                  lambda m: f'backbone.layers.{int(m[1]) - 1}.', key)
 
 
 @TASK_UTILS.register_module()
@@ -106,16 +120,34 @@ class NasMutator:
                 if isinstance(mutable, OneShotMutableOP):
                     mutable.inherit_from(choice)
 
+    def space_names(self, choices: Dict[str, Any]) -> Dict[str, Any]:
+        """``choices`` with MMRazor's decision names (see
+        :func:`mmrazor_name`) renamed to this space's where it has them."""
+        out = OrderedDict()
+        for key, choice in choices.items():
+            if key not in self._groups and mmrazor_name(key) in self._groups:
+                key = mmrazor_name(key)
+            if key in out:
+                raise SearchSpaceError(
+                    f'the subnet names decision {key!r} twice (once in '
+                    'MMRazor\'s naming): keep one entry per decision.')
+            out[key] = choice
+        return out
+
     def validate_choices(self,
                          choices: Dict[str, Any],
                          partial: bool = False) -> None:
         """Raise one SearchSpaceError listing every entry that does not fit:
         unknown decision, missing decision, unknown choice."""
         problems = []
+        choices = self.space_names(choices)
         for key, choice in choices.items():
             if key not in self._groups:
-                problems.append(f'unknown mutable {key!r}' +
-                                suggest(key, self._groups))
+                read_as = mmrazor_name(key)
+                problems.append(f'unknown mutable {key!r}' + (
+                    f' (MMRazor\'s name of {read_as!r}, which this space '
+                    'does not have)' if read_as != key else '') +
+                                suggest(read_as, self._groups))
             elif choice not in self.choices_of(key):
                 problems.append(f'{key!r}: unknown choice {choice!r} (valid: '
                                 f'{self.choices_of(key)})' +
@@ -136,13 +168,13 @@ class NasMutator:
                     choices: Dict[str, Any],
                     partial: bool = False) -> None:
         self.validate_choices(choices, partial=partial)
-        for key, choice in choices.items():
+        for key, choice in self.space_names(choices).items():
             for _, mutable in self._groups[key]:
                 mutable.current_choice = choice
 
     def fix_choices(self, choices: Dict[str, Any]) -> None:
         """Set and freeze every decision (drops unused candidates)."""
         self.validate_choices(choices)
-        for key, choice in choices.items():
+        for key, choice in self.space_names(choices).items():
             for _, mutable in self._groups[key]:
                 mutable.fix_chosen(choice)
