@@ -319,10 +319,12 @@ class Bench:
                 'train_per_class', 'num_subnets', 'samples', 'pool_size',
                 'num_random', 'cost_tol', 'ponas_flops', 'search_candidates')
         mine = {k: getattr(self.args, k) for k in keys}
-        if 'settings' in self.state and self.state['settings'] != mine:
-            old = self.state['settings']
-            diff = ', '.join(f'{k} {old.get(k)} -> {mine[k]}' for k in keys
-                             if old.get(k) != mine[k])
+        mine['supernet_ckpt'] = self.args.supernet_ckpt and osp.abspath(
+            self.args.supernet_ckpt)
+        old = self.state.data.get('settings', mine)
+        diff = ', '.join(f'{k} {old.get(k)} -> {v}' for k, v in mine.items()
+                         if old.get(k) != v)
+        if diff:
             raise UserError(f'{self.work} holds a run with other settings '
                             f'({diff}); use another --work-dir or the same '
                             'settings.')
