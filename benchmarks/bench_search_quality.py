@@ -132,13 +132,15 @@ class Child:
         self.start = time.time()
         sys.stdout.flush()
         sys.stderr.flush()
+        parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:
-            self._run(fn, args)
+            self._run(fn, args, parent)
 
-    def _run(self, fn, args):
+    def _run(self, fn, args, parent):
         code = 1
         try:
+            die_with_parent(parent)
             fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
             os.dup2(fd, 1)
             os.dup2(fd, 2)
@@ -172,6 +174,19 @@ class Child:
 
     def wait(self):
         return self.finish(os.waitpid(self.pid, 0)[1])
+
+
+def die_with_parent(parent):
+    """End this child when the benchmark ends (killed included), so that
+    no orphaned training writes into a work dir a rerun starts again."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux
+        pass
+    if os.getppid() != parent:  # it ended before prctl
+        os._exit(1)
 
 
 def fork_call(log_path, fn, *args):
