@@ -145,3 +145,41 @@ def test_two_process_search_gives_the_one_process_scores(
             open(two / 'search_state.json') as f2:
         s1, s2 = json.load(f1), json.load(f2)
     assert s1['top'] == s2['top'] and s1['history'] == s2['history']
+
+
+TINY_TABLE = """_base_ = ['{cfg}/ponas_table_1xb64_digits.py']
+model = dict(architecture=dict(backbone=dict(
+    arch_setting=[[32, 1, 2], [40, 2, 2]],
+    candidates=['k3_e3', 'k5_e3', 'k3_e3_se'])))
+train_dataloader = dict(batch_size=32, num_workers=0,
+                        persistent_workers=False, dataset=dict(indices=160))
+train_cfg = dict(finetune_iters=3, eval_batches=3,
+                 eval_dataloader=dict(batch_size=32, num_workers=0,
+                                      persistent_workers=False))
+randomness = dict(seed=0)
+load_from = '{supernet}'
+"""
+
+
+def test_two_process_ponas_table_is_the_one_process_table(
+        digits_root, tmp_path):
+    from mmnas.registry import MODELS
+    from mmnas.utils.config import load_config
+    cfg = tmp_path / 'tiny_table.py'
+    cfg.write_text(
+        TINY_TABLE.format(
+            cfg=osp.join(ROOT, 'configs/nas/ponas'),
+            supernet=tmp_path / 'sn.pth'))
+    torch.manual_seed(1)
+    model = MODELS.build(load_config(str(cfg)).model)
+    torch.save({'state_dict': model.state_dict()}, str(tmp_path / 'sn.pth'))
+    one, two = tmp_path / 'one', tmp_path / 'two'
+    run_tool(['tools/train.py', str(cfg), '--work-dir', str(one)])
+    run_tool(['tools/dist_train.sh',
+              str(cfg), '2', '--work-dir',
+              str(two)],
+             env=dict(PYTHON=sys.executable, PORT='29632'))
+    a, b = (
+        json.loads((d / 'ponas_table.json').read_text()) for d in (one, two))
+    assert a['complete'] and a['scores'] == b['scores']
+    assert a == b

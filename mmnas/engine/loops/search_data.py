@@ -18,6 +18,7 @@ from mmengine.logging import print_log
 from torch.utils.data import DataLoader
 
 from mmnas.utils import UserError
+from .resume_state import global_rng_kept
 
 
 def _nbytes(obj) -> int:
@@ -57,6 +58,29 @@ def rank_zero_worker_init(loader: DataLoader):
         return functools.partial(init.func, *init.args,
                                  **dict(init.keywords, rank=0))
     return init
+
+
+def single_process_loader(loader: DataLoader) -> DataLoader:
+    """``loader`` as one process has it: every rank draws the batches (and
+    the worker seeds) that a one-process run draws."""
+    sampler = loader.sampler
+    if isinstance(sampler, DefaultSampler):
+        sampler = copy.copy(sampler)
+        sampler.rank, sampler.world_size = 0, 1
+        sampler.num_samples = sampler.total_size = len(sampler.dataset)
+    elif get_dist_info()[1] > 1:
+        raise UserError(f'a search across processes needs the DefaultSampler '
+                        f'in its dataloaders, not {type(sampler).__name__}.')
+    return DataLoader(
+        loader.dataset,
+        batch_size=loader.batch_size,
+        sampler=sampler,
+        num_workers=loader.num_workers,
+        collate_fn=loader.collate_fn,
+        pin_memory=loader.pin_memory,
+        drop_last=loader.drop_last,
+        worker_init_fn=rank_zero_worker_init(loader),
+        persistent_workers=loader.num_workers > 0)
 
 
 class SearchBatches:
@@ -112,7 +136,7 @@ class SearchBatches:
     def _fill(self, budget: List[int], name: str) -> Optional[List]:
         cache, used = [], 0
         with torch.no_grad():
-            for data in self.loader:
+            for data in self._read():
                 data = self.preprocess(data)
                 used += _nbytes(data)
                 if used > budget[0]:
@@ -137,7 +161,14 @@ class SearchBatches:
         if self.cache is not None:
             return zip(self.indices, self.cache)
         return zip(self.indices,
-                   (self.preprocess(data) for data in self.loader))
+                   (self.preprocess(data) for data in self._read()))
+
+    def _read(self) -> Iterator:
+        # starting a pass draws a seed from the global generator: leave it
+        # as it was, so that what the search draws later does not depend
+        # on whether its data was cached
+        with global_rng_kept():
+            return iter(self.loader)
 
 
 def gather_metrics(evaluator, chunks: List[Tuple[int, List]]) -> Dict:
