@@ -512,6 +512,7 @@ class EvolutionSearchLoop(BaseSearchLoop):
 
     def run(self):
         self._build_estimators()
+        self._prepare_scoring()
         self.resumed_scores: Dict[str, float] = {}
         self.supernet_checkpoint = self.runner._load_from
         self.maybe_resume()
