@@ -34,7 +34,8 @@ CASES = {
                       'spos_shufflenet_supernet_1xb64_digits.py', ''),
     # epoch 0 weights only, epoch 1 weights + architecture, epoch 2 fixed
     'dsnas': ('configs/nas/dsnas/dsnas_shufflenet_supernet_1xb64_digits.py',
-              'model = dict(pretrain_epochs=1, finetune_epochs=2)\n'
+              'model = dict(pretrain_epochs=1, finetune_epochs=2,\n'
+              '             warm_start=dict(epochs=1))\n'
               'custom_hooks = []'),
     # 32 weight images at batch 8, 8 architecture images at batch 3: the
     # arch loader's 3 batches a pass do not line up with the epochs, so the

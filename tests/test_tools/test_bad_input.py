@@ -73,7 +73,7 @@ def test_cfg_option_of_the_wrong_type(run_in_process, work):
             CFG, '--work-dir',
             str(work), '--cfg-options', 'train_cfg.max_epochs=abc'
         ]), "train_cfg.max_epochs='abc'", 'holds a number',
-        'e.g. train_cfg.max_epochs=30')
+        'e.g. train_cfg.max_epochs=24')
     untouched(work)
 
 
