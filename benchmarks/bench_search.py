@@ -106,7 +106,7 @@ def main():
     sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
     from prepare_digits import prepare
 
-    from mmnas.utils import register_all_modules
+    from mmnas import register_all_modules
     from mmnas.utils.config import load_config
     register_all_modules()
     prepare(osp.join(ROOT, 'data', 'digits'))

@@ -6,11 +6,10 @@ from typing import Dict, Iterable, List, Optional, Union
 import torch
 import torch.nn as nn
 from mmengine.logging import MMLogger
-from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmnas.registry import MODELS, TASK_UTILS
 from mmnas.structures import load_subnet
-from mmnas.utils.checkpoint_io import CheckpointError
+from mmnas.utils.checkpoint_io import CheckpointError, load_checkpoint_file
 from .mutables import BaseMutable
 
 CONVERTER = 'tools/model_converters/mmrazor2mmnas.py'
@@ -51,7 +50,7 @@ def fix_subnet(model: nn.Module,
 def read_state_dict(checkpoint: str) -> Dict[str, torch.Tensor]:
     """The ``state_dict`` of a checkpoint file (or the file itself when it
     is a bare state dict)."""
-    ckpt = _load_checkpoint(checkpoint, map_location='cpu')
+    ckpt = load_checkpoint_file(checkpoint)
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict) or not all(
             isinstance(v, torch.Tensor) for v in state.values()):

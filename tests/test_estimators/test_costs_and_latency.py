@@ -8,13 +8,13 @@ import torch
 import torch.nn as nn
 from conftest import ROOT, run_tool
 
+from mmnas import register_all_modules
 from mmnas.estimators import (CostTable, CostTableError, LatencyTable,
                               LatencyTableError, count_static, count_subnet)
 from mmnas.models import NasMutator, OneShotMutableOP
 from mmnas.models.mutators import SearchSpaceError
 from mmnas.registry import MODELS
 from mmnas.structures import dump_subnet
-from mmnas.utils import register_all_modules
 from mmnas.utils.config import load_config
 
 SPOS_IN1K = f'{ROOT}/configs/nas/spos/spos_shufflenet_supernet_8xb128_in1k.py'

@@ -9,9 +9,9 @@ import torch.nn as nn
 from conftest import ROOT, run_tool
 from mmengine.config import Config
 
+from mmnas import register_all_modules
 from mmnas.estimators import CostTable, count_static, count_subnet
 from mmnas.registry import MODELS
-from mmnas.utils import register_all_modules
 
 # MMRazor 1.0's own counts at 1x3x224x224 (shared/reference/published_counts)
 PUBLISHED = {

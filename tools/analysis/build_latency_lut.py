@@ -13,9 +13,10 @@ import os.path as osp
 import torch
 from mmengine.config import DictAction
 
+from mmnas import register_all_modules
 from mmnas.estimators import LatencyTable
 from mmnas.registry import MODELS
-from mmnas.utils import UserError, cli_main, register_all_modules, set_quiet
+from mmnas.utils import UserError, cli_main, set_quiet
 from mmnas.utils.config import load_config
 
 

@@ -37,9 +37,9 @@ def show(path, config=None, shape=(224, 224), cfg_options=None) -> str:
         lines.append(f'{len(subnet)} decisions (pass --config for costs)')
         return '\n'.join(lines)
 
+    from mmnas import register_all_modules
     from mmnas.estimators import CostTable
     from mmnas.registry import MODELS
-    from mmnas.utils import register_all_modules
     from mmnas.utils.config import load_config
     register_all_modules()
     cfg = load_config(config, cfg_options)

@@ -23,6 +23,7 @@ from mmengine.dist import is_main_process
 from mmengine.evaluator import Evaluator
 from torch.utils.data import DataLoader
 
+from mmnas.engine.utils import load_from, resume_requested
 from mmnas.estimators import CostTable
 from mmnas.estimators.counters import CONVENTIONS
 from mmnas.registry import LOOPS
@@ -341,7 +342,8 @@ class EvolutionSearchLoop(BaseSearchLoop):
         return found
 
     def maybe_resume(self) -> None:
-        if not self.runner._resume or not osp.isfile(self.state_path):
+        if not resume_requested(self.runner) or not osp.isfile(
+                self.state_path):
             return
         try:
             with open(self.state_path) as f:
@@ -350,7 +352,7 @@ class EvolutionSearchLoop(BaseSearchLoop):
             raise UserError(f'{self.state_path} is corrupt ({e}); remove it '
                             'to restart the search from the beginning.')
         ckpt = state.get('supernet_checkpoint')
-        if self.runner._load_from is None and ckpt:
+        if load_from(self.runner) is None and ckpt:
             self.runner.load_checkpoint(ckpt)
             self.supernet_checkpoint = ckpt
         self.load_state_dict(state)
@@ -418,7 +420,7 @@ class EvolutionSearchLoop(BaseSearchLoop):
     def run(self):
         self._build_estimators()
         self.resumed_scores: Dict[str, float] = {}
-        self.supernet_checkpoint = self.runner._load_from
+        self.supernet_checkpoint = load_from(self.runner)
         self.maybe_resume()
         if self.supernet_checkpoint is None:
             self.runner.logger.warning(

@@ -34,6 +34,7 @@ from mmengine.dist import get_world_size
 from mmengine.evaluator import Evaluator
 from torch.utils.data import DataLoader
 
+from mmnas.engine.utils import load_from, resume_requested
 from mmnas.estimators import CostTable
 from mmnas.models.algorithms.ponas import TABLE_FORMAT, TABLE_VERSION
 from mmnas.registry import LOOPS
@@ -181,7 +182,8 @@ class PONASTableLoop(BaseSearchLoop):
             torch.save(state, f)
 
     def _resume(self, table: Dict) -> Dict:
-        if not self.runner._resume or not osp.isfile(self.state_path):
+        if not resume_requested(self.runner) or not osp.isfile(
+                self.state_path):
             return table
         try:
             state = torch.load(
@@ -274,7 +276,7 @@ class PONASTableLoop(BaseSearchLoop):
                 'PONASTableLoop runs in one process (it steps the chosen '
                 'paths itself); launch it without --launcher.')
         mutator = self.model.mutator
-        if not self.runner._load_from and not self.runner._resume:
+        if not load_from(self.runner) and not resume_requested(self.runner):
             self.runner.logger.warning(
                 'PONAS table: no load_from, so the candidates are scored on '
                 'an untrained supernet. Pass the meta-training checkpoint: '

@@ -9,7 +9,8 @@ import torch
 import torch.nn.functional as F
 from conftest import ROOT
 
-from mmnas.utils import UserError, register_all_modules
+from mmnas import register_all_modules
+from mmnas.utils import UserError
 
 register_all_modules()
 

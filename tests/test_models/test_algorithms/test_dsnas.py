@@ -14,13 +14,14 @@ import torch.nn.functional as F
 from mmengine.logging import MessageHub, MMLogger
 from mmengine.optim import OptimWrapper
 
+from mmnas import register_all_modules
 from mmnas.engine.hooks import (ArchDistributionHook, DumpSubnetHook,
                                 plot_arch_history, read_arch_history)
 from mmnas.models import SubnetModel
 from mmnas.models.mutables import OneHotMutableOP, argmax_choices
 from mmnas.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 from mmnas.structures import load_subnet
-from mmnas.utils import UserError, register_all_modules
+from mmnas.utils import UserError
 
 register_all_modules()
 

@@ -10,12 +10,12 @@ import pytest
 import torch
 from conftest import ROOT
 
+from mmnas import register_all_modules
 from mmnas.estimators import CostTable, count_static
 from mmnas.models.algorithms.ponas import (ConstraintError, PONASDeployer,
                                            PONASTableError, load_table,
                                            parse_constraints)
 from mmnas.registry import MODELS
-from mmnas.utils import register_all_modules
 from mmnas.utils.config import load_config
 
 CFG = osp.join(ROOT, 'configs/nas/ponas')

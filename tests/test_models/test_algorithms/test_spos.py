@@ -9,13 +9,13 @@ import torch
 from conftest import ROOT, run_and_kill, run_tool
 from mmengine.config import Config
 
+from mmnas import register_all_modules
 from mmnas.estimators import CostTable
 from mmnas.models import SearchSpaceError
 from mmnas.models.mutables import BaseMutable
 from mmnas.models.subnet import fix_subnet
 from mmnas.registry import MODELS
 from mmnas.structures import SubnetFileError, dump_subnet, load_subnet
-from mmnas.utils import register_all_modules
 
 register_all_modules()
 SPOS = 'configs/nas/spos/'

@@ -7,12 +7,12 @@ import torch
 from conftest import ROOT
 from mmengine.config import Config
 
+from mmnas import register_all_modules
 from mmnas.estimators import count_static, count_subnet
 from mmnas.models import SearchSpaceError
 from mmnas.models.ops import Identity, MBBlock
 from mmnas.registry import MODELS
 from mmnas.structures import dump_subnet, load_subnet
-from mmnas.utils import register_all_modules
 
 register_all_modules()
 

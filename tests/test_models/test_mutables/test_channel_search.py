@@ -10,6 +10,7 @@ import torch.nn as nn
 from conftest import ROOT
 from mmengine.config import Config
 
+from mmnas import register_all_modules
 from mmnas.estimators import CostTable, count_static, count_subnet
 from mmnas.models import NasMutator, SearchSpaceError
 from mmnas.models.mutables import OneShotMutableChannel
@@ -18,7 +19,6 @@ from mmnas.models.mutables.one_shot_channel import (SlicedBatchNorm2d,
 from mmnas.models.subnet import fix_subnet
 from mmnas.registry import MODELS
 from mmnas.structures import load_subnet
-from mmnas.utils import register_all_modules
 
 register_all_modules()
 
