@@ -92,7 +92,7 @@ def main():
 
     rng = random.Random(args.seed)
     subnets = [mutator.sample_choices(rng) for _ in range(args.subnets)]
-    predicted = [table.cost(s) for s in subnets]
+    predicted = [table.cost(s)['latency'] for s in subnets]
     # rounds over all subnets in turn, keeping each subnet's fastest round:
     # load from other processes only ever adds time, and a burst of it then
     # does not land on a few subnets only

@@ -19,9 +19,9 @@ import time
 
 from mmnas import register_all_modules
 from mmnas.estimators import CostTable
-from mmnas.models.algorithms.ponas import (SCORE_SCALE, PONASDeployer,
-                                           load_table, parse_constraints)
 from mmnas.registry import MODELS
+from mmnas.structures.ponas_table import (SCORE_SCALE, PONASDeployer,
+                                          load_table, parse_constraints)
 from mmnas.utils.config import load_config
 
 CONFIG = 'configs/nas/ponas/ponas_supernet_8xb128_in1k.py'

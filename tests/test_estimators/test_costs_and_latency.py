@@ -226,23 +226,25 @@ def test_latency_table_roundtrip_and_space_check(tmp_path):
     net, mutator = tiny()
     table = LatencyTable.build(net, mutator, (1, 3, 8, 8), repeat=3, warmup=1)
     path = table.save(str(tmp_path / 'lut.json'))
-    loaded = LatencyTable.load(path, mutator)
+    loaded = LatencyTable(table=path).bind(net, mutator)
     choices = dict(a='k3', b='k1')
-    assert loaded.cost(choices) == pytest.approx(
-        table.fixed_ms + table.candidate_ms('a', 'k3') +
-        table.candidate_ms('b', 'k1'))
+    assert loaded.cost(choices)['latency'] == pytest.approx(
+        table.fixed['latency'] + table.candidate_cost('a', 'k3')['latency'] +
+        table.candidate_cost('b', 'k1')['latency'])
+    low, high = loaded.bounds()['latency']
+    assert low <= loaded.cost(choices)['latency'] <= high
     assert loaded.device['device'] == 'cpu'
     assert loaded.device['torch'] == torch.__version__
     _, other = tiny(kernels=(1, 3, 5))
     with pytest.raises(LatencyTableError, match='another search space'):
-        LatencyTable.load(path, other)
+        LatencyTable(table=path).bind(net, other)
     with pytest.raises(LatencyTableError, match='missing'):
         loaded.cost(dict(a='k3'))
     with pytest.raises(LatencyTableError, match='clock'):
         LatencyTable.build(net, mutator, (1, 3, 8, 8), clock='sundial')
     (tmp_path / 'bad.json').write_text('[1, 2')
     with pytest.raises(LatencyTableError, match='not an mmnas latency'):
-        LatencyTable.load(str(tmp_path / 'bad.json'))
+        LatencyTable(table=str(tmp_path / 'bad.json'))
 
 
 # tools/analysis/get_flops.py ----------------------------------------------

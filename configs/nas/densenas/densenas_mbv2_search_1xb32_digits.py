@@ -33,7 +33,7 @@ model = dict(
     type='DenseNAS',
     architecture=supernet,
     cost=dict(metric='flops', weight=0.15, target=10., unit=1e6),
-    input_shape=(1, 3, 32, 32),
+    estimator=dict(type='CostTable', input_shape=(1, 3, 32, 32)),
 )
 
 _split = dict(

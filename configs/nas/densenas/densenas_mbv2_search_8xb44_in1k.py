@@ -36,14 +36,11 @@ supernet = dict(
 model = dict(
     type='DenseNAS',
     architecture=supernet,
-    cost=dict(
-        metric='latency',
-        weight=0.15,
-        target=15.,
-        unit=1.,
-        latency_table='work_dirs/densenas_mbv2_search_8xb44_in1k/'
+    cost=dict(metric='latency', weight=0.15, target=15., unit=1.),
+    estimator=dict(
+        type='LatencyTable',
+        table='work_dirs/densenas_mbv2_search_8xb44_in1k/'
         'latency_cuda_224x224.json'),
-    input_shape=(1, 3, 224, 224),
 )
 model_wrapper_cfg = dict(type='mmnas.DenseNASDDP', find_unused_parameters=True)
 

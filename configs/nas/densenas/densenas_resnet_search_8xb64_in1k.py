@@ -21,6 +21,8 @@ model = dict(
         target=3500.,
         unit=1e6,
         skip_reg=0.1),
+    estimator=dict(
+        _delete_=True, type='CostTable', input_shape=(1, 3, 224, 224)),
 )
 supernet = None  # the MobileNetV2 one of the base; the model has its own
 

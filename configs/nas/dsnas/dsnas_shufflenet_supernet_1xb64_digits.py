@@ -40,7 +40,8 @@ model = dict(
     finetune_epochs=15,
     flops_limit=None,
     flops_coef=1e-2,
-    input_shape=(1, 3, 32, 32),
+    # the FLOPs of flops_limit; convention='mmrazor' counts as MMRazor does
+    estimator=dict(type='CostTable', input_shape=(1, 3, 32, 32)),
     # the first 4 pretrain epochs train one path (every block shuffle_3x3),
     # then copy it into every candidate (docs/algorithms/spos.md)
     warm_start=dict(epochs=4),

@@ -80,7 +80,7 @@ def tiny_algorithm(space, temperature=1., **cost):
             cost=dict(
                 dict(metric='flops', weight=0.15, target=10., unit=1e6),
                 **cost),
-            input_shape=(1, 3, 32, 32)))
+            estimator=dict(type='CostTable', input_shape=(1, 3, 32, 32))))
 
 
 def randomize_logits(algo, seed):
@@ -288,8 +288,10 @@ def test_split_dataset(digits_root):
 def test_bad_cost_settings():
     with pytest.raises(UserError, match='metric'):
         tiny_algorithm('mbv2', metric='macs')
-    with pytest.raises(UserError, match='latency_table'):
+    with pytest.raises(UserError, match='LatencyTable'):
         tiny_algorithm('mbv2', metric='latency')
+    with pytest.raises(UserError, match='estimator settings'):
+        tiny_algorithm('mbv2', latency_table='lut.json')
 
 
 def _digits_batches(root, n, batch_size=16):

@@ -58,7 +58,7 @@ def tiny_dsnas(**kwargs):
         architecture=tiny_supernet(),
         pretrain_epochs=1,
         finetune_epochs=2,
-        input_shape=(1, 3, 16, 16))
+        estimator=dict(type='CostTable', input_shape=(1, 3, 16, 16)))
     cfg.update(kwargs)
     return MODELS.build(cfg)
 
@@ -241,14 +241,14 @@ def test_phases_pretrain_search_finetune_keep_weights():
     assert dict(resumed.mutator.current_choices) == argmax
 
 
-def test_flops_penalty_uses_the_cost_table():
+def test_flops_penalty_uses_the_estimator():
     torch.manual_seed(0)
     model = tiny_dsnas(flops_limit=0.0, flops_coef=0.5).train()
     set_epoch(1)
     data = model.data_preprocessor(batch(), True)
     losses = model(data['inputs'], data['data_samples'], mode='loss')
     subnet = dict(model.mutator.current_choices)
-    table = model.cost_table
+    table = model.estimator
     expected = 0.
     for key, choice in subnet.items():
         mutable = model.mutator.search_groups[key][0]

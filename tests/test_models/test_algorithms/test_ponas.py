@@ -12,10 +12,10 @@ from conftest import ROOT
 
 from mmnas import register_all_modules
 from mmnas.estimators import CostTable, count_static
-from mmnas.models.algorithms.ponas import (ConstraintError, PONASDeployer,
-                                           PONASTableError, load_table,
-                                           parse_constraints)
 from mmnas.registry import MODELS
+from mmnas.structures.ponas_table import (ConstraintError, PONASDeployer,
+                                          PONASTableError, load_table,
+                                          parse_constraints)
 from mmnas.utils.config import load_config
 
 CFG = osp.join(ROOT, 'configs/nas/ponas')
@@ -144,22 +144,22 @@ def test_latency_from_latency_table():
     from collections import OrderedDict
 
     from mmnas.estimators import LatencyTable
-    from mmnas.models.algorithms.ponas import add_latency
+    from mmnas.structures.ponas_table import add_costs
     rng = random.Random(5)
     table = _random_table(rng)
     entries = OrderedDict(
         (layer, {c: rng.randint(1, 30) / 8
                  for c in cs['choices']})
         for layer, cs in table['search_space'].items())
-    lut = LatencyTable(0.5, entries, table['search_space'], {}, (1, 3, 8, 8),
-                       1, 0)
-    with_latency = add_latency(table, lut)
+    lut = LatencyTable()._fill(0.5, entries, table['search_space'], {},
+                               (1, 3, 8, 8), 1, 0)
+    with_latency = add_costs(table, lut)
     assert 'latency' not in table['costs']['fixed']
     dep = PONASDeployer(with_latency)
     assert 'latency' in dep.metrics
     for budget in (dep.smallest('latency'), dep.smallest('latency') + 4):
         got = dep.deploy({'latency': budget})
-        assert lut.cost(got['choices']) <= budget
+        assert lut.cost(got['choices'])['latency'] <= budget
         assert got['score'] == pytest.approx(
             _brute_force(with_latency, {'latency': budget})['score'])
 
