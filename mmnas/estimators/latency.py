@@ -28,6 +28,8 @@ from .cost_table import probe_runs, unit_names
 from .counters import chosen, dummy_input, eval_no_grad, traceable, unwrap
 
 TABLE_FORMAT = 'mmnas-latency-table'
+# what a table file holds
+_DATA = ('fixed_ms', '_entries', 'space', 'device', 'repeat', 'warmup')
 
 
 class LatencyTableError(UserError, ValueError):
@@ -170,8 +172,15 @@ class LatencyTable(BaseEstimator):
     units = dict(latency=1.)  # constraints in ms
 
     def __init__(self, table: Optional[str] = None) -> None:
-        if table is not None:
-            self._read(table)
+        self.table = table
+
+    def __getattr__(self, name: str):
+        # the file is read on first use, so a config naming a table that
+        # is not built yet still builds
+        if name in _DATA and self.__dict__.get('table') is not None:
+            self._read(self.table)
+            return self.__dict__[name]
+        raise AttributeError(name)
 
     def _fill(self, fixed_ms: float,
               entries: 'OrderedDict[str, Dict[Any, float]]', space: Mapping,

@@ -16,19 +16,22 @@ CONVERTER = 'tools/model_converters/mmrazor2mmnas.py'
 
 
 def to_static(model: nn.Module) -> nn.Module:
-    """Replace every fixed mutable that can ``export()`` a plain module by
-    that module, in place, innermost first (a mutable inside a chosen
-    candidate goes before the one holding it). Returns ``model``."""
+    """Replace every mutable by the plain module it ``export()`` s (if any),
+    in place, innermost first (a mutable inside a chosen candidate goes
+    before the one holding it). Every mutable must be fixed. Returns
+    ``model``."""
     for name, module in reversed(list(model.named_modules())):
-        if isinstance(module, BaseMutable) and hasattr(module, 'export'):
-            if not module.is_fixed:
-                raise RuntimeError(
-                    f'mutable {name!r} is not fixed; fix the subnet '
-                    'before making the model static.')
+        if not isinstance(module, BaseMutable):
+            continue
+        if not module.is_fixed:
+            raise RuntimeError(f'mutable {name!r} is not fixed; fix the '
+                               'subnet before making the model static.')
+        static = module.export()
+        if static is not None:
             parent_name, _, child = name.rpartition('.')
             parent = model.get_submodule(parent_name) if parent_name \
                 else model
-            setattr(parent, child, module.export())
+            setattr(parent, child, static)
     return model
 
 

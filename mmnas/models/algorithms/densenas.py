@@ -22,6 +22,7 @@ from mmnas.estimators import build_estimator, refuse_cost_settings
 from mmnas.registry import MODEL_WRAPPERS, MODELS
 from mmnas.utils import UserError
 from ..architectures.densenas_supernet import DenseNASSupernet
+from ..mutables import DiffMutable
 from .base import BaseAlgorithm, SearchStepDDP
 
 
@@ -117,7 +118,8 @@ class DenseNAS(BaseAlgorithm):
         self.mutator.validate_choices(choices)
         probs = {}
         for key, members in self.mutator.search_groups.items():
-            options = getattr(members[0], 'arch_choices', members[0].choices)
+            options = members[0].arch_choices if isinstance(
+                members[0], DiffMutable) else members[0].choices
             probs[key] = torch.zeros(len(options), dtype=torch.float64)
             probs[key][options.index(choices[key])] = 1.
         return probs

@@ -28,7 +28,7 @@ from mmengine.logging import MessageHub, MMLogger
 from mmnas.estimators import build_estimator, refuse_cost_settings
 from mmnas.registry import MODEL_WRAPPERS, MODELS
 from mmnas.utils import UserError
-from ..mutables import OneHotMutableOP, argmax_choices
+from ..mutables import OneHotMutableOP
 from .base import BaseAlgorithm, SearchStepDDP
 
 PHASES = ('pretrain', 'search', 'finetune')
@@ -138,7 +138,7 @@ class DSNAS(BaseAlgorithm):
 
     def derive_subnet(self) -> Dict:
         """The argmax subnet, ``{decision: choice}``."""
-        return argmax_choices(self.mutator)
+        return self.mutator.argmax_choices()
 
     def fix_to_argmax(self) -> Dict:
         """Freeze every decision at its argmax (rank 0's logits when

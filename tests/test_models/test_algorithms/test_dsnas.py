@@ -18,7 +18,7 @@ from mmnas import register_all_modules
 from mmnas.engine.hooks import (ArchDistributionHook, DumpSubnetHook,
                                 plot_arch_history, read_arch_history)
 from mmnas.models import SubnetModel
-from mmnas.models.mutables import OneHotMutableOP, argmax_choices
+from mmnas.models.mutables import OneHotMutableOP
 from mmnas.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 from mmnas.structures import load_subnet
 from mmnas.utils import UserError
@@ -159,7 +159,7 @@ def test_eval_runs_current_choice_and_algorithm_evaluates_argmax():
         for i, (k, m) in enumerate(model.mutator.search_groups.items())
     }
     assert dict(model.mutator.current_choices) == expected
-    assert argmax_choices(model.mutator) == expected
+    assert model.mutator.argmax_choices() == expected
 
 
 def test_optim_wrapper_constructor_splits_weights_and_logits():
@@ -207,7 +207,7 @@ def test_phases_pretrain_search_finetune_keep_weights():
     assert 'loss' in log_vars
     alpha1 = arch_params(model)
     assert all(not torch.equal(alpha0[n], alpha1[n]) for n in alpha0)
-    argmax = argmax_choices(model.mutator)
+    argmax = model.mutator.argmax_choices()
 
     set_epoch(2)  # fine-tune: argmax frozen, same weights, one op a layer
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
@@ -370,7 +370,7 @@ def test_hooks_write_subnet_and_distribution_and_plot(tmp_path):
         'arch_distribution.jsonl', 'subnet_epoch_2.yaml', 'subnet_final.yaml'
     ]
     subnet = load_subnet(str(tmp_path / 'subnet_final.yaml'))
-    assert subnet == argmax_choices(model.mutator)
+    assert subnet == model.mutator.argmax_choices()
     static = SubnetModel(tiny_supernet(), str(tmp_path / 'subnet_final.yaml'))
     assert not any('arch_param' in n for n, _ in static.named_parameters())
     png = plot_arch_history(
