@@ -73,16 +73,16 @@ test_dataloader = val_dataloader
 
 optim_wrapper = dict(
     constructor='ArchParamOptimWrapperConstructor',
-    architecture=dict(
+    weights=dict(
         type='OptimWrapper',
         optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=4e-5)),
-    mutator=dict(
+    arch=dict(
         type='OptimWrapper',
         optimizer=dict(
             type='Adam', lr=3e-4, betas=(0.5, 0.999), weight_decay=1e-3)),
 )
 param_scheduler = dict(
-    architecture=[
+    weights=[
         dict(
             type='CosineAnnealingLR',
             T_max=150,
@@ -92,7 +92,7 @@ param_scheduler = dict(
             end=150,
             convert_to_iter_based=True),
     ],
-    mutator=[],
+    arch=[],
 )
 train_cfg = dict(
     type='AlternateEpochBasedTrainLoop',

@@ -29,7 +29,7 @@ supernet = None  # the MobileNetV2 one of the base; the model has its own
 train_dataloader = dict(batch_size=64)
 val_dataloader = dict(batch_size=64)
 test_dataloader = val_dataloader
-param_scheduler = dict(architecture=[
+param_scheduler = dict(weights=[
     dict(
         type='CosineAnnealingLR',
         T_max=70,

@@ -51,17 +51,17 @@ model = dict(
 # of 1e-2: the search has ~230 steps here, not DSNAS' ~90k
 optim_wrapper = dict(
     constructor='ArchParamOptimWrapperConstructor',
-    architecture=dict(
+    weights=dict(
         type='OptimWrapper',
         optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=4e-5),
         paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0)),
-    mutator=dict(
+    arch=dict(
         type='OptimWrapper',
         optimizer=dict(
             type='Adam', lr=1e-2, betas=(0.5, 0.999), weight_decay=0.0)),
 )
 param_scheduler = dict(
-    architecture=[
+    weights=[
         dict(
             type='LinearLR',
             start_factor=0.2,
@@ -85,7 +85,7 @@ param_scheduler = dict(
             end=25,
             convert_to_iter_based=True),
     ],
-    mutator=[],
+    arch=[],
 )
 train_cfg = dict(by_epoch=True, max_epochs=25, val_interval=5)
 val_cfg = dict()

@@ -76,9 +76,10 @@ class MBBlock(SliceableOP):
 
 
 @MODELS.register_module()
-class Identity(BaseOP):
-    """Skip candidate: identity, or 1x1 conv + BN where the stride or the
-    width changes (so it can stand in any slot of a stage)."""
+class IdentityOrProjection(BaseOP):
+    """Skip candidate: identity where shapes match, else a 1x1 conv + BN
+    projection (stride or width change), so it can stand in any slot of a
+    stage."""
 
     def __init__(self,
                  in_channels: int,

@@ -328,9 +328,9 @@ def test_short_search_moves_logits_and_honours_cost(digits_root):
             algo,
             dict(
                 constructor='ArchParamOptimWrapperConstructor',
-                architecture=dict(
+                weights=dict(
                     optimizer=dict(type='SGD', lr=0.05, momentum=0.9)),
-                mutator=dict(
+                arch=dict(
                     optimizer=dict(type='Adam', lr=0.05, betas=(0.5, 0.999)))))
         before = [m.arch_param.detach().clone() for m in algo.mutator.mutables]
         start = float(algo.expected_cost())

@@ -68,9 +68,9 @@ def optim_wrappers(model, weight_lr=0.1, arch_lr=0.1):
         dict(
             type='ArchParamOptimWrapperConstructor',
             optim_wrapper_cfg=dict(
-                architecture=dict(
+                weights=dict(
                     optimizer=dict(type='SGD', lr=weight_lr, momentum=0.9)),
-                mutator=dict(
+                arch=dict(
                     optimizer=dict(
                         type='Adam', lr=arch_lr, betas=(0.5, 0.999))))))
     return constructor(model)
@@ -165,23 +165,25 @@ def test_eval_runs_current_choice_and_algorithm_evaluates_argmax():
 def test_optim_wrapper_constructor_splits_weights_and_logits():
     model = tiny_dsnas()
     wrappers = optim_wrappers(model)
-    arch = {
-        id(p)
-        for g in wrappers['mutator'].param_groups for p in g['params']
-    }
+    arch = {id(p) for g in wrappers['arch'].param_groups for p in g['params']}
     weights = {
         id(p)
-        for g in wrappers['architecture'].param_groups for p in g['params']
+        for g in wrappers['weights'].param_groups for p in g['params']
     }
     named = dict(model.named_parameters())
     assert arch == {id(p) for n, p in named.items() if 'arch_param' in n}
     assert len(arch) == 3 and not arch & weights
     assert len(arch) + len(weights) == len(named)
-    with pytest.raises(UserError, match="'architecture' and 'mutator'"):
+    with pytest.raises(UserError, match="'weights'.*'arch'"):
         OPTIM_WRAPPER_CONSTRUCTORS.build(
             dict(
                 type='ArchParamOptimWrapperConstructor',
                 optim_wrapper_cfg=dict(optimizer=dict(type='SGD', lr=1))))
+    with pytest.raises(UserError, match='formerly architecture / mutator'):
+        OPTIM_WRAPPER_CONSTRUCTORS.build(
+            dict(
+                type='ArchParamOptimWrapperConstructor',
+                optim_wrapper_cfg=dict(architecture={}, mutator={})))
     with pytest.raises(UserError, match='two optimizers'):
         set_epoch(0)
         model.train_step(
@@ -297,7 +299,7 @@ def test_alias_shares_logits_and_draw():
     members = model.mutator.search_groups['all_blocks']
     assert len(members) == 3
     assert all(m.arch_param is members[0].arch_param for m in members)
-    assert len(optim_wrappers(model)['mutator'].param_groups[0]['params']) \
+    assert len(optim_wrappers(model)['arch'].param_groups[0]['params']) \
         == 1
     outputs = {}
 

@@ -172,7 +172,10 @@ def test_bad_channel_settings_are_reported():
             stride=1)
     with pytest.raises(ValueError, match='hidden_layers'):
         OneShotMutableChannel(
-            op=dict(type='Identity'), in_channels=8, out_channels=8, stride=1)
+            op=dict(type='IdentityOrProjection'),
+            in_channels=8,
+            out_channels=8,
+            stride=1)
     with pytest.raises(ValueError, match='expand_ratio 1'):
         OneShotMutableChannel(
             op=dict(type='MBBlock', expand_ratio=1),
