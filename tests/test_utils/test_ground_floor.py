@@ -73,11 +73,13 @@ def test_the_import_graph_has_no_circle():
 
 def test_importing_utils_leaves_mmengine_checkpoint_loading_alone():
     code = ('from mmengine.runner.checkpoint import CheckpointLoader as L\n'
-            'before = dict(L._schemes)\n'
-            'import mmnas.utils\n'
-            'assert L._schemes == before, "schemes changed"\n'
             'import mmengine.hooks.checkpoint_hook as h\n'
-            'assert "open" not in vars(h)\n')
+            'before = dict(L._schemes), dict(vars(h))\n'
+            'import mmnas.utils\n'
+            'assert (L._schemes, vars(h)) == before, "changed by utils"\n'
+            'import mmnas\n'
+            'mmnas.register_all_modules()\n'
+            'assert (L._schemes, vars(h)) == before, "changed by mmnas"\n')
     done = subprocess.run([sys.executable, '-c', code],
                           cwd=ROOT,
                           capture_output=True,
