@@ -122,7 +122,7 @@ def main():
     subnets = [dict(mutator.sample_choices(rng)) for _ in range(args.subnets)]
 
     t = time.perf_counter()
-    table = CostTable.build(arch, mutator, shape, cache=False)
+    table = CostTable(shape, cache=False).bind(arch, mutator)
     build_s = time.perf_counter() - t
 
     reps = max(1, 20000 // len(subnets))

@@ -34,8 +34,7 @@ DEFAULT_CONSTRAINTS = [
 def in1k_table(digits: dict):
     """(table with the in1k costs and the digits scores, CostTable)"""
     model = MODELS.build(load_config(CONFIG).model)
-    costs = CostTable.build(model.architecture, model.mutator,
-                            (1, 3, 224, 224))
+    costs = CostTable((1, 3, 224, 224)).bind(model.architecture, model.mutator)
     space = model.mutator.search_space()
     layers = list(space)
     src = digits['layers']

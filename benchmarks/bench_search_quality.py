@@ -799,7 +799,7 @@ def draw_same_cost(config,
         def ident(choices):
             return model.net_config_of(choices)
     else:
-        table = CostTable.build(model.architecture, model.mutator, INPUT_SHAPE)
+        table = CostTable(INPUT_SHAPE).bind(model.architecture, model.mutator)
 
         def cost(choices):
             return table.cost(choices)['flops'] / 1e6

@@ -216,18 +216,6 @@ class CostTable(BaseEstimator):
         return self
 
     # building ---------------------------------------------------------
-    @classmethod
-    def build(cls,
-              architecture: nn.Module,
-              mutator,
-              input_shape: Sequence[int] = (1, 3, 224, 224),
-              cache_dir: Optional[str] = None,
-              cache: bool = True,
-              convention: str = 'macs') -> 'CostTable':
-        """``CostTable(input_shape, ...).bind(architecture, mutator)``."""
-        return cls(input_shape, convention, cache_dir,
-                   cache).bind(architecture, mutator)
-
     def bind(self, architecture: nn.Module, mutator) -> 'CostTable':
         """Count every candidate of ``architecture``'s search space, or load
         the cached table of the same space, input shape and convention."""

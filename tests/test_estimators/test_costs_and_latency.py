@@ -124,8 +124,8 @@ def test_cost_table_equals_count_subnet(spos, tmp_path):
     arch.architecture.backbone.arch_setting = [[64, 2], [160, 1], [320, 2],
                                                [640, 1]]
     alg = MODELS.build(arch)
-    table = CostTable.build(
-        alg.architecture, alg.mutator, SMALL, cache_dir=str(tmp_path))
+    table = CostTable(
+        SMALL, cache_dir=str(tmp_path)).bind(alg.architecture, alg.mutator)
     rng = random.Random(0)
     subnets = [alg.mutator.sample_choices(rng) for _ in range(20)]
     for subnet in subnets:
@@ -140,7 +140,7 @@ def test_cost_table_equals_count_subnet(spos, tmp_path):
 def test_cost_table_alias_and_cache(tmp_path):
     net, mutator = tiny()
     shape = (1, 3, 8, 8)
-    table = CostTable.build(net, mutator, shape, cache_dir=str(tmp_path))
+    table = CostTable(shape, cache_dir=str(tmp_path)).bind(net, mutator)
     assert table.decisions == ['a', 'b']
     # the alias decision counts both of its layers
     k3 = 2 * (4 * 4 * 9 * 64)
@@ -159,19 +159,19 @@ def test_cost_table_alias_and_cache(tmp_path):
     orig = CostTable._count
     CostTable._count = no_count
     try:
-        again = CostTable.build(net, mutator, shape, cache_dir=str(tmp_path))
+        again = CostTable(shape, cache_dir=str(tmp_path)).bind(net, mutator)
     finally:
         CostTable._count = orig
     assert again.cost(dict(a='k3', b='k3')) == table.cost(dict(a='k3', b='k3'))
     # miss: another input shape, another space
-    CostTable.build(net, mutator, (1, 3, 16, 16), cache_dir=str(tmp_path))
+    CostTable((1, 3, 16, 16), cache_dir=str(tmp_path)).bind(net, mutator)
     net2, mutator2 = tiny(kernels=(1, 3, 5))
-    CostTable.build(net2, mutator2, shape, cache_dir=str(tmp_path))
+    CostTable(shape, cache_dir=str(tmp_path)).bind(net2, mutator2)
     assert len(list(tmp_path.iterdir())) == 3
     # corrupt: warned about, rebuilt, rewritten
     files[0].write_text('{"format": "mmnas-cost-table", "vers')
     with pytest.warns(UserWarning, match='rebuilding'):
-        rebuilt = CostTable.build(net, mutator, shape, cache_dir=str(tmp_path))
+        rebuilt = CostTable(shape, cache_dir=str(tmp_path)).bind(net, mutator)
     assert rebuilt.to_dict() == table.to_dict()
     assert json.loads(files[0].read_text()) == table.to_dict()
 
@@ -188,7 +188,7 @@ def test_cost_table_nested_decisions_are_exact(tmp_path):
     mutator = NasMutator()
     mutator.prepare_from_supernet(net)
     shape = (1, 3, 8, 8)
-    table = CostTable.build(net, mutator, shape, cache_dir=str(tmp_path))
+    table = CostTable(shape, cache_dir=str(tmp_path)).bind(net, mutator)
     assert table.decisions == ['a', 'b', 'inner']
     combos = [
         dict(a=a, b=b, inner=i) for a in ('k1', 'k3') for b in ('k5', 'mixed')
@@ -197,7 +197,7 @@ def test_cost_table_nested_decisions_are_exact(tmp_path):
     costs = [count_subnet(net, mutator, c, shape) for c in combos]
     assert [table.cost(c) for c in combos] == costs
     # read back from the cache file, it still sums the same
-    again = CostTable.build(net, mutator, shape, cache_dir=str(tmp_path))
+    again = CostTable(shape, cache_dir=str(tmp_path)).bind(net, mutator)
     assert [again.cost(c) for c in combos] == costs
     assert table.bounds()['flops'] == (min(c['flops'] for c in costs),
                                        max(c['flops'] for c in costs))
@@ -218,7 +218,7 @@ def test_cost_table_refuses_non_additive_space():
     mutator = NasMutator()
     mutator.prepare_from_supernet(net)
     with pytest.raises(CostTableError, match='not additive'):
-        CostTable.build(net, mutator, (1, 3, 8, 8), cache=False)
+        CostTable((1, 3, 8, 8), cache=False).bind(net, mutator)
 
 
 # LatencyTable -------------------------------------------------------------

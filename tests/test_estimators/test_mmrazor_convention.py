@@ -66,9 +66,9 @@ def test_each_op_counts_by_mmrazors_rule():
 def test_cost_table_in_mmrazor_convention_sums_exactly(tmp_path):
     model = build('spos/spos_shufflenet_supernet_1xb64_digits.py')
     arch, mutator = model.architecture, model.mutator
-    table = CostTable.build(
-        arch, mutator, (1, 3, 32, 32), cache=False, convention='mmrazor')
-    macs = CostTable.build(arch, mutator, (1, 3, 32, 32), cache=False)
+    table = CostTable((1, 3, 32, 32), cache=False,
+                      convention='mmrazor').bind(arch, mutator)
+    macs = CostTable((1, 3, 32, 32), cache=False).bind(arch, mutator)
     torch.manual_seed(0)
     for _ in range(3):
         choices = mutator.sample_choices()

@@ -106,8 +106,8 @@ def test_a_new_cost_is_one_registered_class(tmp_path):
     choices = dict(mutator.sample_choices())
     cost = both.cost(choices)
     assert cost['ones'] == 1.
-    assert cost['flops'] == CostTable.build(
-        net, mutator, (1, 3, 8, 8), cache=False).cost(choices)['flops']
+    assert cost['flops'] == CostTable(
+        (1, 3, 8, 8), cache=False).bind(net, mutator).cost(choices)['flops']
     assert set(both.units) == {'ones', 'params', 'flops'}
     assert both.in_units(dict(flops=2e6))['flops'] == 2.
 

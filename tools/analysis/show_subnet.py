@@ -50,7 +50,7 @@ def show(path, config=None, shape=(224, 224), cfg_options=None) -> str:
     model.mutator.validate_choices(subnet)
     subnet = model.mutator.space_names(subnet)  # MMRazor's names read
     width = max(len('decision'), *(len(str(k)) for k in subnet))
-    table = CostTable.build(model.architecture, model.mutator, (1, 3, *shape))
+    table = CostTable((1, 3, *shape)).bind(model.architecture, model.mutator)
     total = table.cost(subnet)
     head = (f'{"decision":<{width}}  {"choice":<{cwidth}}  '
             f'{"params":>10}  {"MFLOPs":>9}  {"FLOPs %":>7}')

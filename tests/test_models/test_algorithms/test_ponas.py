@@ -77,7 +77,7 @@ def test_table_loop_digits(digits_root, tmp_path):
     assert table['complete'] and len(table['layers']) == 3
     assert table['settings']['finetune_iters'] == 3
     model = runner.model
-    costs = CostTable.build(model.architecture, model.mutator, (1, 3, 32, 32))
+    costs = CostTable((1, 3, 32, 32)).bind(model.architecture, model.mutator)
     for layer in table['layers']:
         row = table['scores'][layer]
         assert set(row) == {'k3_e3', 'k5_e3', 'k3_e3_se'}

@@ -50,8 +50,8 @@ def supernet_ckpt(digits_root, tmp_path_factory):
 def digits_space():
     cfg = Config.fromfile(osp.join(ROOT, SUPERNET_DIGITS))
     model = MODELS.build(cfg.model)
-    table = CostTable.build(
-        model.architecture, model.mutator, (1, 3, 32, 32), cache=False)
+    table = CostTable((1, 3, 32, 32),
+                      cache=False).bind(model.architecture, model.mutator)
     flops = sorted(
         table.cost(model.mutator.sample_choices())['flops']
         for _ in range(200))

@@ -310,7 +310,7 @@ def test_cost_table_is_exact_for_channel_search_alone():
     mutator = NasMutator()
     mutator.prepare_from_supernet(net)
     shape = (1, 3, 16, 16)
-    table = CostTable.build(net, mutator, shape, cache=False)
+    table = CostTable(shape, cache=False).bind(net, mutator)
     rng = random.Random(1)
     for _ in range(2):
         choices = mutator.sample_choices(rng)
