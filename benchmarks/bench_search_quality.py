@@ -116,31 +116,42 @@ class State:
         return value
 
 
-def fork_call(log_path, fn, *args):
-    """``fn(*args)`` in a forked child with stdout/stderr in ``log_path``;
-    returns its JSON-able result. The parent never runs torch itself, so
-    forking it is safe, and the children need not import torch again."""
-    os.makedirs(osp.dirname(log_path), exist_ok=True)
-    result_path = log_path + '.result.json'
-    if osp.exists(result_path):
-        os.remove(result_path)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # child
+class Child:
+    """``fn(*args)`` in a forked child with stdout/stderr in ``log_path``
+    and its JSON-able result in a file beside it. The parent never runs
+    torch itself, so forking it is safe, and the children need not import
+    torch again."""
+
+    def __init__(self, log_path, fn, *args):
+        self.log_path = log_path
+        self.what = f'{fn.__name__}{args[:1]}'
+        self.result_path = log_path + '.result.json'
+        os.makedirs(osp.dirname(log_path), exist_ok=True)
+        if osp.exists(self.result_path):
+            os.remove(self.result_path)
+        self.start = time.time()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        parent = os.getpid()
+        self.pid = os.fork()
+        if self.pid == 0:
+            self._run(fn, args, parent)
+
+    def _run(self, fn, args, parent):
         code = 1
         try:
-            fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            die_with_parent(parent)
+            fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
             os.dup2(fd, 1)
             os.dup2(fd, 2)
             result = fn(*args)
-            with open(result_path, 'w') as f:
+            with open(self.result_path, 'w') as f:
                 json.dump(result, f)
             code = 0
         except SystemExit as e:
             code = e.code if isinstance(e.code, int) else int(e.code is None)
-            if code == 0 and not osp.exists(result_path):
-                with open(result_path, 'w') as f:
+            if code == 0 and not osp.exists(self.result_path):
+                with open(self.result_path, 'w') as f:
                     json.dump(None, f)
         except BaseException:
             traceback.print_exc()
@@ -148,15 +159,39 @@ def fork_call(log_path, fn, *args):
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0 or not osp.exists(result_path):
-        with open(log_path, errors='replace') as f:
-            tail = [line.rstrip() for line in f if line.strip()][-5:]
-        raise RunFailed(f'{fn.__name__}{args[:1]} exited {code}; log: '
-                        f'{log_path}' + ''.join(f'\n  {t}' for t in tail))
-    with open(result_path) as f:
-        return json.load(f)
+
+    def finish(self, status):
+        """The result, given the child's wait status."""
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0 or not osp.exists(self.result_path):
+            with open(self.log_path, errors='replace') as f:
+                tail = [line.rstrip() for line in f if line.strip()][-5:]
+            raise RunFailed(f'{self.what} exited {code}; log: '
+                            f'{self.log_path}' + ''.join(f'\n  {t}'
+                                                         for t in tail))
+        with open(self.result_path) as f:
+            return json.load(f)
+
+    def wait(self):
+        return self.finish(os.waitpid(self.pid, 0)[1])
+
+
+def die_with_parent(parent):
+    """End this child when the benchmark ends (killed included), so that
+    no orphaned training writes into a work dir a rerun starts again."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux
+        pass
+    if os.getppid() != parent:  # it ended before prctl
+        os._exit(1)
+
+
+def fork_call(log_path, fn, *args):
+    """``fn(*args)`` in a forked child (see :class:`Child`)."""
+    return Child(log_path, fn, *args).wait()
 
 
 def run_script(path, argv):
@@ -299,10 +334,12 @@ class Bench:
                 'train_per_class', 'num_subnets', 'samples', 'pool_size',
                 'num_random', 'cost_tol', 'ponas_flops', 'search_candidates')
         mine = {k: getattr(self.args, k) for k in keys}
-        if 'settings' in self.state and self.state['settings'] != mine:
-            old = self.state['settings']
-            diff = ', '.join(f'{k} {old.get(k)} -> {mine[k]}' for k in keys
-                             if old.get(k) != mine[k])
+        mine['supernet_ckpt'] = self.args.supernet_ckpt and osp.abspath(
+            self.args.supernet_ckpt)
+        old = self.state.data.get('settings', mine)
+        diff = ', '.join(f'{k} {old.get(k)} -> {v}' for k, v in mine.items()
+                         if old.get(k) != v)
+        if diff:
             raise UserError(f'{self.work} holds a run with other settings '
                             f'({diff}); use another --work-dir or the same '
                             'settings.')
@@ -344,39 +381,69 @@ class Bench:
 
     # -- units --
     def train(self, key, config, work, opts, expect_top1=True):
-        """One ``tools/train.py`` run, recorded as ``{top1, ckpt,
-        seconds}``; a run cut short earlier starts again from scratch."""
-        if key in self.state:
-            return self.state[key]
-        work = osp.join(self.work, work)
-        if osp.isdir(work):
-            shutil.rmtree(work)
-        os.makedirs(work)
-        self.log(f'train {key}')
-        start = time.time()
-        fork_call(
-            osp.join(work, 'train.log'), run_script, TRAIN,
-            [config, '--work-dir', work, '--quiet'] + options(opts))
-        top1 = last_top1(work)
-        if expect_top1 and top1 is None:
-            raise RunFailed(f'{key}: no validation top-1 in {work}')
-        rec = dict(
-            top1=top1,
-            ckpt=last_checkpoint(work),
-            work_dir=work,
-            seconds=round(time.time() - start, 1))
-        self.log(f'  {key}: top-1 {top1}, {rec["seconds"]} s')
-        return self.state.put(key, rec)
+        """One ``tools/train.py`` run (see :meth:`train_many`)."""
+        self.train_many([(key, config, work, opts)], expect_top1)
+        return self.state[key]
 
-    def standalone(self, algo, name, config, opts, seeds):
-        """Mean and per-seed stand-alone top-1 of one subnet."""
-        accs = []
-        for seed in range(seeds):
-            rec = self.train(f'{algo}/train/{name}/seed{seed}', config,
-                             f'{algo}/train/{name}_seed{seed}',
-                             dict(opts, **{'randomness.seed': seed}))
-            accs.append(rec['top1'])
-        return accs
+    def train_many(self, units, expect_top1=True):
+        """``tools/train.py`` runs ``(key, config, work dir, options)``,
+        ``--jobs`` at a time, each recorded as ``{top1, ckpt, work_dir,
+        seconds}`` when it ends; a run cut short earlier starts again from
+        scratch. After a failure the running ones finish, then it raises.
+        """
+        pending = [u for u in units if u[0] not in self.state]
+        running, error = {}, None
+        while running or (pending and error is None):
+            while pending and error is None and \
+                    len(running) < self.args.jobs:
+                key, config, work, opts = pending.pop(0)
+                work = osp.join(self.work, work)
+                if osp.isdir(work):
+                    shutil.rmtree(work)
+                os.makedirs(work)
+                self.log(f'train {key}')
+                child = Child(
+                    osp.join(work, 'train.log'), run_script, TRAIN,
+                    [config, '--work-dir', work, '--quiet'] + options(opts))
+                running[child.pid] = (key, work, child)
+            pid, status = os.wait()
+            if pid not in running:
+                continue
+            key, work, child = running.pop(pid)
+            try:
+                child.finish(status)
+                top1 = last_top1(work)
+                if expect_top1 and top1 is None:
+                    raise RunFailed(f'{key}: no validation top-1 in {work}')
+            except RunFailed as e:
+                error = error or e
+                continue
+            rec = dict(
+                top1=top1,
+                ckpt=last_checkpoint(work),
+                work_dir=work,
+                seconds=round(time.time() - child.start, 1))
+            self.log(f'  {key}: top-1 {top1}, {rec["seconds"]} s')
+            self.state.put(key, rec)
+        if error is not None:
+            raise error
+
+    def standalone(self, algo, config, subnets):
+        """Stand-alone top-1 per seed of each ``name: (options, seeds)``,
+        all trained through ``config``."""
+        units = [(f'{algo}/train/{name}/seed{seed}', config,
+                  f'{algo}/train/{name}_seed{seed}',
+                  dict(opts, **{'randomness.seed': seed}))
+                 for name, (opts, seeds) in subnets.items()
+                 for seed in range(seeds)]
+        self.train_many(units)
+        return {
+            name: [
+                self.state[f'{algo}/train/{name}/seed{seed}']['top1']
+                for seed in range(seeds)
+            ]
+            for name, (_, seeds) in subnets.items()
+        }
 
     def data_opts(self, config):
         opts = data_options(config, self.train_root)
@@ -433,20 +500,24 @@ class Bench:
         subnets['searched'] = dict(
             name='searched', choices=search['choices'], flops=search['flops'])
 
-        def acc(name, seeds):
+        def job(name, seeds):
             path = self.subnet_file('spos', name, subnets[name]['choices'])
-            return self.standalone('spos', name, SPOS_SUBNET,
-                                   dict(opts, **{'model.subnet': path}), seeds)
+            return dict(opts, **{'model.subnet': path}), seeds
 
-        rank_accs = {c['name']: acc(c['name'], args.seeds) for c in rank}
-        found = acc('searched', args.found_seeds)
-        found_rand = acc(best_rand['name'], args.found_seeds)
-        # the percentile pool: random subnets inside the constraint
-        pool = {c['name']: rank_accs[c['name']] for c in rank if c['valid']}
-        pool[best_rand['name']] = found_rand
-        extra = [c for c in rand if c['name'] not in pool][:args.pool_size]
-        for c in extra:
-            pool[c['name']] = acc(c['name'], args.seeds)
+        # the percentile pool: random subnets inside the constraint (the
+        # ranking's, the random best, --pool-size more random valid ones)
+        extra = [c['name'] for c in rand
+                 if c is not best_rand][:args.pool_size]
+        jobs = {c['name']: job(c['name'], args.seeds) for c in rank}
+        jobs['searched'] = job('searched', args.found_seeds)
+        jobs[best_rand['name']] = job(best_rand['name'], args.found_seeds)
+        jobs.update({name: job(name, args.seeds) for name in extra})
+        accs = self.standalone('spos', SPOS_SUBNET, jobs)
+        rank_accs = {c['name']: accs[c['name']] for c in rank}
+        found = accs['searched']
+        found_rand = accs[best_rand['name']]
+        pool = {c['name']: accs[c['name']] for c in rank if c['valid']}
+        pool.update({n: accs[n] for n in [best_rand['name']] + extra})
         # summary
         ranked = sorted(rank, key=lambda c: c['flops'])
         third = len(ranked) // 3
@@ -641,7 +712,7 @@ class Bench:
                           args.seed, net_config)
         opts = self.standalone_opts(subnet_cfg)
 
-        def acc(cand, seeds):
+        def job(cand, seeds):
             if net_config:
                 path = osp.join(self.work, algo, 'subnets',
                                 f'{cand["name"]}.txt')
@@ -650,11 +721,13 @@ class Bench:
                     atomic_write(path, cand['net_config'] + '\n')
             else:
                 path = self.subnet_file(algo, cand['name'], cand['choices'])
-            return self.standalone(algo, cand['name'], subnet_cfg,
-                                   dict(opts, **model(path)), seeds)
+            return dict(opts, **model(path)), seeds
 
-        found_accs = acc(drawn['found'], args.found_seeds)
-        pool = [mean(acc(c, args.seeds)) for c in drawn['random']]
+        jobs = {c['name']: job(c, args.seeds) for c in drawn['random']}
+        jobs['found'] = job(drawn['found'], args.found_seeds)
+        accs = self.standalone(algo, subnet_cfg, jobs)
+        found_accs = accs.pop('found')
+        pool = [mean(v) for v in accs.values()]
         pct = percentile(mean(found_accs), pool)
         flops = drawn['found']['flops']
         self.rows += [
@@ -963,6 +1036,12 @@ def parse_args(argv=None):
         type=int,
         help='(--quick) candidates of the one SPOS search generation')
     parser.add_argument('--seed', type=int, default=0, help='drawing seed')
+    parser.add_argument(
+        '--jobs',
+        type=int,
+        default=1,
+        help='stand-alone trainings at a time (e.g. one per core with '
+        'OMP_NUM_THREADS=1)')
     args = parser.parse_args(argv)
     if args.quick:
         for k, v in QUICK.items():

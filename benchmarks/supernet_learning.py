@@ -9,6 +9,9 @@ mean training loss of the last 10 steps after each epoch (chance: ln 10 =
 - ``uniform``: SPOS, every block drawn uniformly at random each step;
 - ``fixed``: one path drawn once and trained alone;
 - ``stride2``: only the four downsampling blocks drawn, the rest fixed;
+- ``warm``: the warm start of the digits configs: every block's first
+  candidate trained alone for ``--warm-epochs``, copied into every other
+  candidate (``NasMutator.inherit_weights``), then uniform sampling;
 - ``mmrazor`` (with ``--peer-python``): MMRazor 1.0's SPOS supernet at the
   same width on the same tensors, its own sampling.
 
@@ -89,8 +92,13 @@ def parse_args():
     ap.add_argument(
         '--policies',
         nargs='+',
-        default=['uniform', 'fixed', 'stride2'],
-        choices=['uniform', 'fixed', 'stride2'])
+        default=['uniform', 'fixed', 'stride2', 'warm'],
+        choices=['uniform', 'fixed', 'stride2', 'warm'])
+    ap.add_argument(
+        '--warm-epochs',
+        type=int,
+        default=4,
+        help='single-path epochs of the warm policy')
     ap.add_argument(
         '--peer-python',
         help='python of an MMRazor 1.0 venv '
@@ -121,7 +129,7 @@ def digits_tensors(cfg):
     return torch.cat(xs), torch.tensor(ys)
 
 
-def train(policy, cfg, x, y, perm, epochs, seed):
+def train(policy, cfg, x, y, perm, epochs, seed, warm_epochs=4):
     from mmcls.structures import ClsDataSample
 
     from mmnas.registry import MODELS
@@ -131,15 +139,20 @@ def train(policy, cfg, x, y, perm, epochs, seed):
     model.init_weights()
     mutator = model.mutator
     fixed = mutator.sample_choices(rng)
+    reference = mutator.reference_choices()
     opt = torch.optim.SGD(
         model.parameters(), lr=0.1, momentum=0.9, weight_decay=4e-5)
     model.train()
     curve, hist = [], []
-    for _ in range(epochs):
+    for epoch in range(epochs):
+        if policy == 'warm' and epoch == warm_epochs:
+            mutator.inherit_weights(reference)
         for i in range(0, len(x) - 63, 64):
             idx = perm[i:i + 64]
             drawn = mutator.sample_choices(rng)
-            if policy == 'fixed':
+            if policy == 'warm' and epoch < warm_epochs:
+                drawn = reference
+            elif policy == 'fixed':
                 drawn = fixed
             elif policy == 'stride2':  # block 0 of a stage downsamples
                 drawn = {
@@ -188,7 +201,7 @@ def main():
     perm = torch.randperm(
         len(x), generator=torch.Generator().manual_seed(args.seed))
     curves = {
-        p: train(p, cfg, x, y, perm, args.epochs, args.seed)
+        p: train(p, cfg, x, y, perm, args.epochs, args.seed, args.warm_epochs)
         for p in args.policies
     }
     if args.peer_python:

@@ -32,8 +32,8 @@ supernet = dict(
     ),
 )
 
-# one path (each decision's first candidate, widest channels) trains alone
-# for 4 epochs and is then copied into every candidate
+# one unit per block (shuffle_3x3, widths still sampled) trains alone for 4
+# epochs and is then copied into every candidate
 model = dict(type='SPOS', architecture=supernet, warm_start=dict(epochs=4))
 model_wrapper_cfg = dict(
     type='MMDistributedDataParallel', find_unused_parameters=True)

@@ -31,7 +31,7 @@ supernet = dict(
     ),
 )
 
-# one path (each decision's first candidate, widest channels) trains alone
+# one path (each block's first candidate) trains alone
 # for 4 epochs and is then copied into every candidate
 model = dict(type='SPOS', architecture=supernet, warm_start=dict(epochs=4))
 model_wrapper_cfg = dict(

@@ -6,6 +6,13 @@ later ones are mutations and crossovers of the current top-k, filled up with
 random subnets. A candidate's score is its validation metric after its
 BatchNorm statistics are re-estimated on training batches.
 
+Every candidate is scored on the same batches (``SearchBatches``): the
+calibration batches and the validation set are decoded and preprocessed
+once per search while they fit in ``data_cache_mb``, else read again for
+each candidate. Across processes each rank takes every N-th batch; BN
+moments are summed over all ranks' batches and the validation results
+gathered in batch order, so N processes give the scores of one.
+
 Written to the work dir:
 - ``search_log.jsonl``: one line per scored candidate (choices, score, cost);
 - ``search_state.json``: the population state after every generation, from
@@ -19,7 +26,7 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmengine.dist import is_main_process
+from mmengine.dist import all_reduce, get_world_size, is_main_process
 from mmengine.evaluator import Evaluator
 from torch.utils.data import DataLoader
 
@@ -27,8 +34,9 @@ from mmnas.engine.utils import load_from, resume_requested
 from mmnas.estimators import build_estimator, refuse_cost_settings
 from mmnas.registry import LOOPS
 from mmnas.structures import dump_subnet
-from mmnas.utils import Progress, UserError, atomic_write, track
+from mmnas.utils import Progress, UserError, atomic_write
 from .base import BaseSearchLoop
+from .search_data import SearchBatches, gather_metrics, process_batch
 
 STATE_VERSION = 1
 
@@ -57,8 +65,13 @@ class EvolutionSearchLoop(BaseSearchLoop):
             convention='macs')``, plus ``dict(type='LatencyTable',
             table=...)`` for a latency constraint.
         calibrate_dataloader (optional): Data for BN re-estimation;
-            defaults to the runner's train dataloader.
+            defaults to the runner's train dataloader. Its first
+            ``calibrate_bn_iters`` batches, shuffled with ``seed`` when its
+            sampler shuffles, serve every candidate.
         calibrate_bn_iters (int): Batches for BN re-estimation (0: off).
+        data_cache_mb (float): Memory for the decoded and preprocessed
+            calibration and validation batches (per process); data that
+            does not fit is read again for every candidate (0: always).
         score_key (str): Metric that ranks candidates (higher is better).
         max_trials (int): Samples tried to find one new valid candidate.
         seed (int): Seed of the candidate sampling.
@@ -79,6 +92,7 @@ class EvolutionSearchLoop(BaseSearchLoop):
                  calibrate_dataloader: Optional[Union[DataLoader,
                                                       Dict]] = None,
                  calibrate_bn_iters: int = 200,
+                 data_cache_mb: float = 2048,
                  score_key: str = 'accuracy/top1',
                  max_trials: int = 1000,
                  seed: int = 0,
@@ -117,6 +131,9 @@ class EvolutionSearchLoop(BaseSearchLoop):
                 '<file of tools/analysis/build_latency_lut.py>) among the '
                 'estimators.')
         self.calibrate_bn_iters = calibrate_bn_iters
+        self.data_cache_mb = data_cache_mb
+        self.seed = seed
+        self._scoring = None
         self.score_key = score_key
         self.max_trials = max_trials
         self.rng = random.Random(seed)
@@ -218,48 +235,126 @@ class EvolutionSearchLoop(BaseSearchLoop):
         return cands
 
     # -- scoring --
-    @torch.no_grad()
-    def calibrate_bn(self) -> None:
-        """Re-estimate BN running statistics of the current subnet: reset,
-        then a cumulative average over ``calibrate_bn_iters`` batches."""
-        if self.calibrate_bn_iters <= 0:
-            return
+    def _prepare_scoring(self) -> None:
+        """The batches and the modules that scoring uses, found once."""
         model = self.model
+        budget = [int(self.data_cache_mb * 2**20)]
+
+        def preprocess(data):
+            return model.data_preprocessor(data, False)
+
+        calib = None
+        if self.calibrate_bn_iters > 0:
+            calib = SearchBatches(
+                self.calibrate_dataloader,
+                preprocess,
+                num_batches=self.calibrate_bn_iters,
+                seed=self.seed,
+                budget=budget,
+                name='BN calibration data')
+        val = SearchBatches(
+            self.dataloader, preprocess, budget=budget, name='validation data')
+        modules = list(model.modules())
         bns = [
-            m for m in model.modules()
+            m for m in modules
             if isinstance(m, nn.modules.batchnorm._BatchNorm)
+            and m.track_running_stats
         ]
-        saved = [(m, m.momentum) for m in bns]
+        if any(type(m).train is not nn.Module.train for m in modules):
+            modules = None  # a module with its own train(): call it
+        self._scoring = dict(calib=calib, val=val, bns=bns, modules=modules)
+
+    def _set_training(self, mode: bool) -> None:
+        modules = self._scoring['modules']
+        if modules is None:
+            self.model.train(mode)
+        else:
+            for m in modules:
+                m.training = mode
+
+    @torch.inference_mode()
+    def calibrate_bn(self) -> None:
+        """Re-estimate the BN running statistics of the current subnet in
+        one pass: each the average of its per-batch moments over the
+        calibration batches of all ranks (what ``momentum=None`` gives in
+        one process)."""
+        if self._scoring is None:
+            self._prepare_scoring()
+        batches, bns = self._scoring['calib'], self._scoring['bns']
+        if batches is None:
+            return
+        sums = [None] * len(bns)
+
+        def record(i):
+
+            def hook(m, inputs, output):
+                # with momentum 1 the running statistics are this batch's
+                moments = torch.stack(
+                    [m.running_mean.double(),
+                     m.running_var.double()])
+                sums[i] = moments if sums[i] is None else sums[i] + moments
+
+            return hook
+
+        saved = [m.momentum for m in bns]
+        handles = [
+            m.register_forward_hook(record(i)) for i, m in enumerate(bns)
+        ]
         for m in bns:
             m.reset_running_stats()
-            m.momentum = None
-        model.train()
-        batches = track(
-            self.calibrate_dataloader,
-            'BN recalibration',
-            total=min(self.calibrate_bn_iters, len(self.calibrate_dataloader)),
-            log_every=0,
-            transient=True)
-        for i, data in enumerate(batches):
-            if i >= self.calibrate_bn_iters:
-                break
-            data = model.data_preprocessor(data, False)
-            model.architecture(data['inputs'], mode='tensor')
-        for m, momentum in saved:
-            m.momentum = momentum
-        model.eval()
+            m.momentum = 1.0
+        self._set_training(True)
+        try:
+            for _, data in batches:
+                self.model.architecture(data['inputs'], mode='tensor')
+        finally:
+            for m, h, momentum in zip(bns, handles, saved):
+                h.remove()
+                m.momentum = momentum
+            self._set_training(False)
+        counts = [
+            0 if s is None else int(m.num_batches_tracked)
+            for m, s in zip(bns, sums)
+        ]
+        if get_world_size() > 1:
+            flat = torch.cat(
+                [torch.tensor(counts, dtype=torch.float64)] +
+                [(torch.zeros(2, m.num_features, dtype=torch.float64
+                              ) if s is None else s.cpu()).flatten()
+                 for m, s in zip(bns, sums)])
+            all_reduce(flat)
+            counts = [int(c) for c in flat[:len(bns)].tolist()]
+            offset, sums = len(bns), []
+            for m in bns:
+                size = 2 * m.num_features
+                sums.append(flat[offset:offset + size].view(2, -1))
+                offset += size
+        for m, n, s in zip(bns, counts, sums):
+            if n == 0:
+                continue
+            mean, var = (s / n).to(m.running_mean)
+            m.running_mean.copy_(mean)
+            m.running_var.copy_(var)
+            m.num_batches_tracked.fill_(n)
 
-    @torch.no_grad()
-    def score(self, choices: Dict) -> float:
+    @torch.inference_mode()
+    def evaluate(self) -> float:
+        """The score of the current subnet on the validation batches of all
+        ranks."""
+        if self._scoring is None:
+            self._prepare_scoring()
         model = self.model
-        model.mutator.set_choices(choices)
+        self._set_training(False)
+        chunks = []
+        for index, data in self._scoring['val']:
+            outputs = model(**data, mode='predict')
+            chunks.append(process_batch(self.evaluator, index, outputs, data))
+        return self.score_of(gather_metrics(self.evaluator, chunks))
+
+    def score(self, choices: Dict) -> float:
+        self.model.mutator.set_choices(choices)
         self.calibrate_bn()
-        model.eval()
-        for data in self.dataloader:
-            outputs = model.val_step(data)
-            self.evaluator.process(data_samples=outputs, data_batch=data)
-        return self.score_of(
-            self.evaluator.evaluate(len(self.dataloader.dataset)))
+        return self.evaluate()
 
     # -- state --
     @property
@@ -394,6 +489,7 @@ class EvolutionSearchLoop(BaseSearchLoop):
 
     def run(self):
         self._build_estimators()
+        self._prepare_scoring()
         self.resumed_scores: Dict[str, float] = {}
         self.supernet_checkpoint = load_from(self.runner)
         self.maybe_resume()

@@ -22,6 +22,11 @@ so a run killed in its first layer resumes from the loaded supernet). The
 state holds the weights, the optimizer, the step count (the position of the
 fine-tuning data) and the global random generators, so a resumed table
 holds the numbers of an uninterrupted one.
+
+Across processes (``tools/dist_train.sh``) every rank fine-tunes on the
+batches one process draws (the steps are the same on every rank) and the
+evaluation batches are split among the ranks and gathered in order, so the
+table is the one-process table; rank 0 writes it.
 """
 import json
 import os.path as osp
@@ -31,7 +36,7 @@ from typing import Dict, List, Optional, Union
 
 import torch
 import torch.nn as nn
-from mmengine.dist import get_world_size
+from mmengine.dist import is_main_process
 from mmengine.evaluator import Evaluator
 from torch.utils.data import DataLoader
 
@@ -43,20 +48,21 @@ from mmnas.utils import Progress, UserError, atomic_open, atomic_write, track
 from .base import BaseSearchLoop
 from .resume_state import (EndlessBatches, global_rng_state,
                            set_global_rng_state)
+from .search_data import (SearchBatches, gather_metrics, process_batch,
+                          single_process_loader)
 
 STATE_FILE = 'ponas_table_state.pth'
 
 
 @contextmanager
-def batch_statistics(model: nn.Module):
-    """BatchNorm normalises with the statistics of each batch and leaves its
-    running statistics untouched (momentum 0) inside the block."""
-    saved = []
-    for m in model.modules():
-        if isinstance(m, nn.modules.batchnorm._BatchNorm):
-            saved.append((m, m.training, m.momentum))
-            m.train()
-            m.momentum = 0.0
+def batch_statistics(bns: List[nn.Module]):
+    """The BatchNorm layers ``bns`` normalise with the statistics of each
+    batch and leave their running statistics untouched (momentum 0) inside
+    the block."""
+    saved = [(m, m.training, m.momentum) for m in bns]
+    for m in bns:
+        m.train()
+        m.momentum = 0.0
     try:
         yield
     finally:
@@ -83,6 +89,9 @@ class PONASTableLoop(BaseSearchLoop):
             costs, e.g. ``dict(type='CostTable', input_shape=...)``.
         table_file (str): Table file name inside the work dir.
         log_interval (int): Fine-tuning steps between log lines.
+        data_cache_mb (float): Memory for the decoded and preprocessed
+            evaluation batches (per process); when they do not fit they are
+            read again for every candidate (0: always).
         seed (int): Seed of the path sampling.
     """
 
@@ -98,6 +107,7 @@ class PONASTableLoop(BaseSearchLoop):
                  estimator: Union[Dict, List] = dict(type='CostTable'),
                  table_file: str = 'ponas_table.json',
                  log_interval: int = 10,
+                 data_cache_mb: float = 2048,
                  seed: int = 0,
                  **removed) -> None:
         refuse_cost_settings('PONASTableLoop', removed)
@@ -121,7 +131,9 @@ class PONASTableLoop(BaseSearchLoop):
         self.table_file = table_file
         self.log_interval = log_interval
         self.seed = seed
+        self.data_cache_mb = data_cache_mb
         self._train_batches = None
+        self._eval_data = None
 
     # -- the properties mmengine reads from a train loop --
     @property
@@ -158,6 +170,8 @@ class PONASTableLoop(BaseSearchLoop):
                                         None)))
 
     def _save(self, table: Dict) -> None:
+        if not is_main_process():
+            return
         atomic_write(self.table_path, json.dumps(table, indent=1) + '\n')
         state = dict(
             table=table,
@@ -201,7 +215,8 @@ class PONASTableLoop(BaseSearchLoop):
     # -- one layer --
     def _next_batch(self):
         if self._train_batches is None:
-            self._train_batches = EndlessBatches(self.dataloader, self._iter)
+            self._train_batches = EndlessBatches(
+                single_process_loader(self.dataloader), self._iter)
         batch = next(self._train_batches)
         self._epoch = (self._train_batches.drawn - 1) // len(self.dataloader)
         return batch
@@ -226,17 +241,26 @@ class PONASTableLoop(BaseSearchLoop):
                     ' '.join(f'{k}: {float(torch.as_tensor(v).detach()):.4f}'
                              for k, v in log_vars.items()))
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def _evaluate(self, layer: str, decided: Dict,
                   rng: random.Random) -> Dict[str, float]:
         mutator, arch = self.model.mutator, self.model.architecture
-        batches = []
-        for i, data in enumerate(self.eval_dataloader):
-            if self.eval_batches is not None and i >= self.eval_batches:
-                break
+        if self._eval_data is None:
+            self._eval_data = SearchBatches(
+                self.eval_dataloader,
+                lambda data: arch.data_preprocessor(data, False),
+                num_batches=self.eval_batches,
+                budget=[int(self.data_cache_mb * 2**20)],
+                name='PONAS evaluation data')
+            self._bns = [
+                m for m in arch.modules()
+                if isinstance(m, nn.modules.batchnorm._BatchNorm)
+            ]
+        paths = []
+        for _ in range(self._eval_data.num_batches):
             path = mutator.sample_choices(rng)
             path.update(decided)
-            batches.append((data, path))
+            paths.append(path)
         scores = {}
         arch.eval()
         for cand in track(
@@ -244,24 +268,21 @@ class PONASTableLoop(BaseSearchLoop):
                 f'scoring {layer}',
                 log_every=0,
                 transient=True):
-            size = 0
-            for data, path in batches:
-                mutator.set_choices(dict(path, **{layer: cand}))
+            chunks = []
+            for index, data in self._eval_data:
+                mutator.set_choices(dict(paths[index], **{layer: cand}))
                 if self.norm_training:
-                    with batch_statistics(arch):
-                        outputs = arch.val_step(data)
+                    with batch_statistics(self._bns):
+                        outputs = arch(**data, mode='predict')
                 else:
-                    outputs = arch.val_step(data)
-                self.evaluator.process(data_samples=outputs, data_batch=data)
-                size += len(outputs)
-            scores[cand] = self.score_of(self.evaluator.evaluate(size))
+                    outputs = arch(**data, mode='predict')
+                chunks.append(
+                    process_batch(self.evaluator, index, outputs, data))
+            scores[cand] = self.score_of(
+                gather_metrics(self.evaluator, chunks))
         return scores
 
     def run(self) -> nn.Module:
-        if get_world_size() > 1:
-            raise UserError(
-                'PONASTableLoop runs in one process (it steps the chosen '
-                'paths itself); launch it without --launcher.')
         mutator = self.model.mutator
         if not load_from(self.runner) and not resume_requested(self.runner):
             self.runner.logger.warning(

@@ -25,9 +25,10 @@ class BaseAlgorithm(BaseModel):
         eval_subnet (str | dict, optional): Subnet (file or choices) that
             validation/test run; None runs the current choices.
         warm_start (dict, optional): ``dict(epochs=N, choices=None)``:
-            train one path alone for the first N epochs (each decision's
-            ``reference_choice``, or the partial ``choices`` given), then
-            copy its weights into every other candidate
+            train one candidate per op decision alone for the first N
+            epochs (its ``reference_choice``, or the partial ``choices``
+            given; other decisions, e.g. channel widths, are sampled as
+            usual), then copy its weights into every other candidate
             (:meth:`NasMutator.inherit_weights`) before the algorithm's own
             sampling starts. A small supernet trained by uniform sampling
             from scratch can stay at chance (docs/algorithms/spos.md).
@@ -75,11 +76,12 @@ class BaseAlgorithm(BaseModel):
         self._last_epoch: Optional[int] = None
 
     def warm_start_path(self) -> Optional[Dict]:
-        """The path of this training step while the warm start lasts, else
-        None. The first step of epoch ``warm_start.epochs`` (also when a run
-        resumes there) copies that path into every candidate; a run resumed
-        later has the copied weights in its checkpoint. The epoch comes from
-        mmengine's ``MessageHub``, as in DSNAS."""
+        """The choices the warm start pins in this training step (a partial
+        path) while it lasts, else None. The first step of epoch
+        ``warm_start.epochs`` (also when a run resumes there) copies those
+        choices into every candidate; a run resumed later has the copied
+        weights in its checkpoint. The epoch comes from mmengine's
+        ``MessageHub``, as in DSNAS."""
         if not self.warm_start_epochs:
             return None
         epoch = MessageHub.get_current_instance().get_info('epoch', 0)

@@ -33,7 +33,9 @@ class SPOS(BaseAlgorithm):
         self.sampler = TASK_UTILS.build(sampler)
 
     def sample_subnet(self) -> Dict:
-        return self.warm_start_path() or self.sampler.sample(self.mutator)
+        path = self.sampler.sample(self.mutator)
+        path.update(self.warm_start_path() or {})
+        return path
 
     def loss(self,
              inputs: torch.Tensor,

@@ -73,12 +73,6 @@ class BaseMutable(BaseModule):
                 f'choices are {self.choices}. Fix the subnet/config to use '
                 f'one of them.')
 
-    @property
-    def reference_choice(self) -> Any:
-        """The choice a supernet warm start trains alone before the other
-        choices inherit it: the first one."""
-        return self.choices[0]
-
     def sample_choice(self, rng: Optional[random.Random] = None) -> Any:
         """A uniformly random choice (``rng`` for reproducible searches)."""
         return (rng or random).choice(self.choices)

@@ -254,11 +254,6 @@ class OneShotMutableChannel(BaseMutable):
             if out:
                 module.conv.out_width = width
 
-    @property
-    def reference_choice(self) -> float:
-        """The widest choice, whose weights every narrower one slices."""
-        return max(self._choices)
-
     def decision_key(self, name: str, owner: Optional[str]) -> str:
         return self.alias or f'{owner or name}.channel'
 

@@ -83,6 +83,12 @@ class OneShotMutableOP(BaseMutable):
         self._current = choice
 
     @property
+    def reference_choice(self) -> str:
+        """The candidate a supernet warm start trains alone before the
+        others inherit it: the first one."""
+        return self._choices[0]
+
+    @property
     def candidates(self) -> nn.ModuleDict:
         return self._candidates
 

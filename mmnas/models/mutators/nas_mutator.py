@@ -115,10 +115,13 @@ class NasMutator:
             (k, v[0][1].sample_choice(rng)) for k, v in self._groups.items())
 
     def reference_choices(self) -> Dict[str, Any]:
-        """Each decision's ``reference_choice`` (the path a supernet warm
-        start trains alone)."""
-        return OrderedDict(
-            (k, v[0][1].reference_choice) for k, v in self._groups.items())
+        """The ``reference_choice`` of every op decision (whose candidates
+        hold weights of their own): the path a supernet warm start trains
+        alone. Channel decisions slice one shared weight, so their choices
+        never drift apart and are left out."""
+        return OrderedDict((k, v[0][1].reference_choice)
+                           for k, v in self._groups.items()
+                           if isinstance(v[0][1], OneShotMutableOP))
 
     def inherit_weights(self, choices: Dict[str, Any]) -> None:
         """Copy each op decision's chosen candidate into its other

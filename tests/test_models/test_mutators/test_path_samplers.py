@@ -180,3 +180,46 @@ def test_warm_start_settings_are_checked():
         supernet(
             warm_start=dict(
                 epochs=1, choices={'backbone.layers.0.0': 'conv_9x9'}))
+
+
+def test_warm_start_pins_op_decisions_and_samples_channel_widths():
+    channel = dict(
+        type='OneShotMutableChannel',
+        choices=[0.5, 1.0, 2.0],
+        op=dict(type='ShuffleBlock', kernel_size=3))
+    block = dict(
+        type='OneShotMutableOP',
+        candidates=dict(
+            c3=channel,
+            c5=dict(channel, op=dict(type='ShuffleBlock', kernel_size=5))))
+    model = MODELS.build(
+        dict(
+            type='SPOS',
+            warm_start=dict(epochs=1),
+            architecture=dict(
+                type='ImageClassifier',
+                backbone=dict(
+                    type='SearchableShuffleNetV2',
+                    mutable_cfg=block,
+                    arch_setting=[[16, 2]],
+                    last_channels=16,
+                    small_input=True,
+                    out_indices=(1, )),
+                neck=dict(type='GlobalAveragePooling'),
+                head=dict(
+                    type='LinearClsHead',
+                    num_classes=10,
+                    in_channels=16,
+                    loss=dict(type='CrossEntropyLoss')))))
+    ref = model.mutator.reference_choices()
+    assert ref and set(ref.values()) == {'c3'}
+    assert not any(k.endswith('.channel') for k in ref)
+    random.seed(0)
+    try:
+        paths = [_at_epoch(model, 0) for _ in range(12)]
+    finally:
+        MessageHub.get_current_instance().update_info('epoch', 0)
+    for p in paths:
+        assert all(p[k] == 'c3' for k in ref)
+    widths = {v for p in paths for k, v in p.items() if k.endswith('.channel')}
+    assert len(widths) > 1
