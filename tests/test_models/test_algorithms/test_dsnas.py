@@ -451,6 +451,7 @@ def test_digits_search_then_finetune_short_run(digits_root, tmp_path):
     cfg.work_dir = str(tmp_path)
     cfg.model.pretrain_epochs = 1
     cfg.model.finetune_epochs = 2
+    cfg.model.warm_start = dict(epochs=1)
     cfg.model.architecture.backbone.arch_setting = [[64, 1], [160, 1]]
     cfg.model.architecture.backbone.widen_factor = 0.25
     cfg.model.architecture.backbone.out_indices = (2, )

@@ -27,12 +27,12 @@ BLOCK = dict(
     ))
 
 
-def supernet(algorithm='SPOS', **kwargs):
+def supernet(algorithm='SPOS', block=BLOCK, **kwargs):
     arch = dict(
         type='ImageClassifier',
         backbone=dict(
             type='SearchableShuffleNetV2',
-            mutable_cfg=BLOCK,
+            mutable_cfg=block,
             arch_setting=[[16, 2], [32, 2]],
             last_channels=32,
             small_input=True,
