@@ -19,9 +19,9 @@ import time
 import torch
 from mmengine.config import Config
 
+from mmnas import register_all_modules
 from mmnas.estimators import count_subnet
 from mmnas.registry import MODELS
-from mmnas.utils import register_all_modules
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = dict(

@@ -110,9 +110,9 @@ def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
     sys.path.insert(0, ROOT)
+    from mmnas import register_all_modules
     from mmnas.estimators import CostTable, count_subnet
     from mmnas.registry import MODELS
-    from mmnas.utils import register_all_modules
     from mmnas.utils.config import load_config
     register_all_modules()
     alg = MODELS.build(load_config(CONFIG).model)
@@ -122,7 +122,7 @@ def main():
     subnets = [dict(mutator.sample_choices(rng)) for _ in range(args.subnets)]
 
     t = time.perf_counter()
-    table = CostTable.build(arch, mutator, shape, cache=False)
+    table = CostTable(shape, cache=False).bind(arch, mutator)
     build_s = time.perf_counter() - t
 
     reps = max(1, 20000 // len(subnets))

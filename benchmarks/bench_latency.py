@@ -70,9 +70,9 @@ def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
     sys.path.insert(0, ROOT)
+    from mmnas import register_all_modules
     from mmnas.estimators import LatencyTable, measure_subnet
     from mmnas.registry import MODELS
-    from mmnas.utils import register_all_modules
     from mmnas.utils.config import load_config
     register_all_modules()
     alg = MODELS.build(load_config(args.config).model).to(args.device)
@@ -92,7 +92,7 @@ def main():
 
     rng = random.Random(args.seed)
     subnets = [mutator.sample_choices(rng) for _ in range(args.subnets)]
-    predicted = [table.cost(s) for s in subnets]
+    predicted = [table.cost(s)['latency'] for s in subnets]
     # rounds over all subnets in turn, keeping each subnet's fastest round:
     # load from other processes only ever adds time, and a burst of it then
     # does not land on a few subnets only

@@ -17,11 +17,11 @@ import statistics
 import sys
 import time
 
+from mmnas import register_all_modules
 from mmnas.estimators import CostTable
-from mmnas.models.algorithms.ponas import (SCORE_SCALE, PONASDeployer,
-                                           load_table, parse_constraints)
 from mmnas.registry import MODELS
-from mmnas.utils import register_all_modules
+from mmnas.structures.ponas_table import (SCORE_SCALE, PONASDeployer,
+                                          load_table, parse_constraints)
 from mmnas.utils.config import load_config
 
 CONFIG = 'configs/nas/ponas/ponas_supernet_8xb128_in1k.py'
@@ -34,8 +34,7 @@ DEFAULT_CONSTRAINTS = [
 def in1k_table(digits: dict):
     """(table with the in1k costs and the digits scores, CostTable)"""
     model = MODELS.build(load_config(CONFIG).model)
-    costs = CostTable.build(model.architecture, model.mutator,
-                            (1, 3, 224, 224))
+    costs = CostTable((1, 3, 224, 224)).bind(model.architecture, model.mutator)
     space = model.mutator.search_space()
     layers = list(space)
     src = digits['layers']

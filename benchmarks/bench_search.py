@@ -265,7 +265,8 @@ def ours_worker(job: dict) -> dict:
     torch.set_num_threads(job['threads'])
     from mmengine.runner import Runner
 
-    from mmnas.utils import register_all_modules, set_quiet
+    from mmnas import register_all_modules
+    from mmnas.utils import set_quiet
     from mmnas.utils.config import load_config
     register_all_modules()
     set_quiet()
@@ -326,8 +327,8 @@ def side_by_side(args) -> None:
     import torch
     from prepare_digits import prepare
 
+    from mmnas import register_all_modules
     from mmnas.registry import MODELS
-    from mmnas.utils import register_all_modules
     from mmnas.utils.config import load_config
     prepare(osp.join(ROOT, 'data', 'digits'))
     register_all_modules()
@@ -452,7 +453,7 @@ def main():
     sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
     from prepare_digits import prepare
 
-    from mmnas.utils import register_all_modules
+    from mmnas import register_all_modules
     from mmnas.utils.config import load_config
     register_all_modules()
     prepare(osp.join(ROOT, 'data', 'digits'))

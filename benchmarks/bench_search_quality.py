@@ -776,7 +776,8 @@ class Bench:
 def _search_loop(config, opts, work_dir, load):
     """The evolution loop of ``config`` (with its runner), as the search
     builds it, with the supernet loaded when ``load``."""
-    from mmnas.utils import register_all_modules, set_quiet
+    from mmnas import register_all_modules
+    from mmnas.utils import set_quiet
     from mmnas.utils.config import load_config
     from mmnas.utils.launch import build_runner
     register_all_modules()
@@ -858,9 +859,9 @@ def draw_same_cost(config,
     one-hot chained cost of the derived path, distinct by net_config)."""
     from mmengine.config import Config
 
+    from mmnas import register_all_modules
     from mmnas.estimators import CostTable
     from mmnas.registry import MODELS
-    from mmnas.utils import register_all_modules
     register_all_modules()
     model = MODELS.build(Config.fromfile(config).model)
     if net_config:
@@ -871,7 +872,7 @@ def draw_same_cost(config,
         def ident(choices):
             return model.net_config_of(choices)
     else:
-        table = CostTable.build(model.architecture, model.mutator, INPUT_SHAPE)
+        table = CostTable(INPUT_SHAPE).bind(model.architecture, model.mutator)
 
         def cost(choices):
             return table.cost(choices)['flops'] / 1e6

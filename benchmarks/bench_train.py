@@ -93,8 +93,8 @@ def build(framework: str):
     from mmengine.logging import MMLogger
     MMLogger.get_instance('bench_train', log_level='WARNING')
     if framework == 'mmnas':
+        from mmnas import register_all_modules
         from mmnas.registry import MODELS
-        from mmnas.utils import register_all_modules
         from mmnas.utils.config import load_config
         register_all_modules()
         cfg = load_config(CONFIG)

@@ -10,9 +10,9 @@ import time
 
 import torch
 
+from mmnas import register_all_modules
 from mmnas.estimators import count_static
 from mmnas.registry import MODELS
-from mmnas.utils import register_all_modules
 
 
 def classifier(backbone, in_channels):

@@ -10,11 +10,11 @@ element) plus the global average pool.
 """
 import os.path as osp
 
+from mmnas import register_all_modules
 from mmnas.estimators import count_static
 from mmnas.estimators.counters import (dummy_input, eval_no_grad,
                                        flop_analysis, traceable, unwrap)
 from mmnas.registry import MODELS
-from mmnas.utils import register_all_modules
 from mmnas.utils.config import load_config
 
 CFG = osp.join(

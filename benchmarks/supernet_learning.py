@@ -190,7 +190,7 @@ def main():
     sys.path.insert(0, ROOT)
     from mmengine.logging import MMLogger
 
-    from mmnas.utils import register_all_modules
+    from mmnas import register_all_modules
     from mmnas.utils.config import load_config
     register_all_modules()
     # keep stdout for the table: silence the per-parameter init log

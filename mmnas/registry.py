@@ -35,12 +35,9 @@ __all__ = [
 ]
 
 
-def _child(name, parent, location=None):
+def _child(name, parent, *locations):
     return Registry(
-        name,
-        parent=parent,
-        scope='mmnas',
-        locations=[location] if location else [])
+        name, parent=parent, scope='mmnas', locations=list(locations))
 
 
 RUNNERS = _child('runner', MMCLS_RUNNERS, 'mmnas.engine')
@@ -66,7 +63,8 @@ MODEL_WRAPPERS = _child('model_wrapper', MMENGINE_MODEL_WRAPPERS,
                         'mmnas.models')
 WEIGHT_INITIALIZERS = _child('weight initializer', MMCLS_WEIGHT_INITIALIZERS,
                              'mmnas.models')
-TASK_UTILS = _child('task util', MMCLS_TASK_UTILS, 'mmnas.models')
+TASK_UTILS = _child('task util', MMCLS_TASK_UTILS, 'mmnas.models',
+                    'mmnas.estimators')
 METRICS = _child('metric', MMCLS_METRICS)
 EVALUATORS = _child('evaluator', MMCLS_EVALUATORS)
 VISUALIZERS = _child('visualizer', MMCLS_VISUALIZERS)

@@ -9,7 +9,7 @@ Constraints are upper bounds on the whole network's cost (FLOPs =
 multiply-adds, params, and latency in ms from a latency table of the same
 space, e.g. measured on the target device);
 K/M/G suffixes allowed. The search is exact (see
-mmnas/models/algorithms/ponas.py); the subnet file it writes is the one the
+mmnas/structures/ponas_table.py); the subnet file it writes is the one the
 retrain config takes (``model.subnet``).
 """
 import argparse
@@ -18,10 +18,10 @@ import os.path as osp
 import sys
 import time
 
-from mmnas.estimators import LatencyTable
-from mmnas.models.algorithms.ponas import (PONASDeployer, add_latency,
-                                           load_table, parse_constraints)
+from mmnas.estimators import build_estimator
 from mmnas.structures import dump_subnet
+from mmnas.structures.ponas_table import (PONASDeployer, add_costs, load_table,
+                                          parse_constraints)
 from mmnas.utils import cli_main
 
 
@@ -57,7 +57,9 @@ def main(argv=None):
     start = time.perf_counter()
     table = load_table(args.table)
     if args.latency_lut:
-        table = add_latency(table, LatencyTable.load(args.latency_lut))
+        table = add_costs(
+            table,
+            build_estimator(dict(type='LatencyTable', table=args.latency_lut)))
     deployer = PONASDeployer(table)
     result = deployer.deploy(budgets)
     seconds = time.perf_counter() - start

@@ -6,7 +6,8 @@ import argparse
 import os.path as osp
 import sys
 
-from mmnas.utils import UserError, cli_main, register_all_modules
+from mmnas import register_all_modules
+from mmnas.utils import UserError, cli_main
 from mmnas.utils.launch import (add_runner_args, build_runner,
                                 parse_runner_args, runner_config)
 

@@ -7,7 +7,8 @@ import sys
 
 from mmengine.logging import print_log
 
-from mmnas.utils import UserError, cli_main, register_all_modules
+from mmnas import register_all_modules
+from mmnas.utils import UserError, cli_main
 from mmnas.utils.launch import (add_runner_args, build_runner,
                                 parse_runner_args, runner_config)
 

@@ -1,8 +1,11 @@
+from .base import (BaseEstimator, Estimators, build_estimator,
+                   refuse_cost_settings)
 from .cost_table import CostTable, CostTableError
 from .counters import count_static, count_subnet
 from .latency import LatencyTable, LatencyTableError, measure_subnet
 
 __all__ = [
+    'BaseEstimator', 'Estimators', 'build_estimator', 'refuse_cost_settings',
     'count_static', 'count_subnet', 'CostTable', 'CostTableError',
     'LatencyTable', 'LatencyTableError', 'measure_subnet'
 ]

@@ -26,9 +26,12 @@ import torch
 import torch.nn as nn
 
 from mmnas.models.mutables import BaseMutable
+from mmnas.models.mutators import SearchSpaceError
+from mmnas.registry import TASK_UTILS
 from mmnas.utils import UserError, atomic_write
-from .counters import (Cost, active_params, chosen, dummy_input, eval_no_grad,
-                       flop_analysis, traceable, unwrap)
+from .base import BaseEstimator
+from .counters import (CONVENTIONS, Cost, active_params, chosen, dummy_input,
+                       eval_no_grad, flop_analysis, traceable, unwrap)
 
 TABLE_VERSION = 2  # bump when the counting convention or format changes
 Shapes = Tuple[Tuple[int, ...], ...]
@@ -171,58 +174,73 @@ def probe_runs(mutator,
             yield probe, seen, result
 
 
-class CostTable:
-    """Params/FLOPs per ``(decision, choice)`` plus the fixed part.
+@TASK_UTILS.register_module()
+class CostTable(BaseEstimator):
+    """Params/FLOPs per ``(decision, choice)`` plus the fixed part;
+    ``cost(choices)`` is a table sum.
 
-    Build with :meth:`build`; ``cost(choices)`` is a table sum.
+    Args:
+        input_shape (Sequence[int]): Input shape the costs are counted at.
+        convention (str): FLOPs convention (see ``counters``).
+        cache_dir (str, optional): Folder of cached tables (default
+            ``$MMNAS_CACHE_DIR/cost_tables``).
+        cache (bool): Read and write the cache.
     """
+    units = dict(params=1e6, flops=1e6)  # constraints in M params, MFLOPs
 
     def __init__(self,
-                 fixed: Cost,
-                 entries: 'OrderedDict[str, Dict[Any, Node]]',
-                 input_shape: Sequence[int],
-                 key: str = '',
-                 mutator=None,
-                 convention: str = 'macs') -> None:
-        self.fixed = dict(
+                 input_shape: Sequence[int] = (1, 3, 224, 224),
+                 convention: str = 'macs',
+                 cache_dir: Optional[str] = None,
+                 cache: bool = True) -> None:
+        if convention not in CONVENTIONS:
+            raise CostTableError(f'convention={convention!r}: choose one of '
+                                 f'{CONVENTIONS}.')
+        self.input_shape = tuple(input_shape)
+        self.convention = convention
+        self.cache_dir = cache_dir
+        self.cache = cache
+        self.key = ''
+        self._mutator = None
+
+    def _fill(self, fixed: Cost, entries: 'OrderedDict[str, Dict[Any, Node]]',
+              key: str, mutator) -> 'CostTable':
+        self._fixed = dict(
             params=int(fixed['params']), flops=int(fixed['flops']))
         self._entries = entries
         self._space = OrderedDict()
         _collect_choices(entries, self._space)
         self._nested = len(self._space) != len(entries)
-        self.input_shape = tuple(input_shape)
         self.key = key
-        self.convention = convention
         self._mutator = mutator
+        return self
 
     # building ---------------------------------------------------------
-    @classmethod
-    def build(cls,
-              architecture: nn.Module,
-              mutator,
-              input_shape: Sequence[int] = (1, 3, 224, 224),
-              cache_dir: Optional[str] = None,
-              cache: bool = True,
-              convention: str = 'macs') -> 'CostTable':
-        """Count every candidate of ``architecture``'s search space under
-        the FLOPs ``convention`` (see ``counters``), or load the cached
-        table of the same space, input shape and convention."""
+    def bind(self, architecture: nn.Module, mutator) -> 'CostTable':
+        """Count every candidate of ``architecture``'s search space, or load
+        the cached table of the same space, input shape and convention."""
         net = unwrap(architecture)
-        key = fingerprint(net, mutator, input_shape, convention)
-        path = osp.join(cache_dir or default_cache_dir(), f'{key}.json')
-        if cache and osp.isfile(path):
+        key = fingerprint(net, mutator, self.input_shape, self.convention)
+        path = osp.join(self.cache_dir or default_cache_dir(), f'{key}.json')
+        if self.cache and osp.isfile(path):
             try:
-                return cls.load(path, mutator, key)
+                return self._read(path, mutator, key)
             except (ValueError, KeyError, TypeError) as e:
                 warnings.warn(f'cost table cache {path} is unreadable ({e}); '
                               'rebuilding it.')
-        table = cls._count(net, mutator, input_shape, key, convention)
-        if cache:
-            table.save(path)
-        return table
+        self._fill(
+            *self._count(net, mutator, self.input_shape, self.convention), key,
+            mutator)
+        if self.cache:
+            self.save(path)
+        return self
+
+    @property
+    def fixed(self) -> Cost:
+        return dict(self._fixed)
 
     @classmethod
-    def _count(cls, net, mutator, input_shape, key, convention) -> 'CostTable':
+    def _count(cls, net, mutator, input_shape, convention):
         """One fvcore trace per probe subnet: its total, and per top-level
         unit the FLOPs fvcore attributes to the unit's module. A unit with
         mutables nested inside is counted alone per choice instead, with
@@ -269,7 +287,7 @@ class CostTable:
                         params=active_params(net) -
                         sum(c[0] for c in unit.values()),
                         flops=total - sum(c[1] for c in unit.values()))
-        return cls(fixed, entries, input_shape, key, mutator, convention)
+        return fixed, entries
 
     @classmethod
     def _alone(cls, net, name: str, mutable: nn.Module, calls: List[Shapes],
@@ -366,7 +384,6 @@ class CostTable:
         return out
 
     def _refuse(self, choices: Mapping[str, Any], partial: bool = False):
-        from mmnas.models.mutators import SearchSpaceError
         if self._mutator is not None:
             self._mutator.validate_choices(choices, partial=partial)
         raise SearchSpaceError(
@@ -381,7 +398,7 @@ class CostTable:
             key=self.key,
             convention=self.convention,
             input_shape=list(self.input_shape),
-            fixed=self.fixed,
+            fixed=self._fixed,
             decisions=[
                 dict(name=d, **_dump(t)) for d, t in self._entries.items()
             ])
@@ -396,8 +413,11 @@ class CostTable:
              path: str,
              mutator=None,
              key: Optional[str] = None) -> 'CostTable':
-        """Read a saved table; ValueError if it is not one, or not the one
-        of ``key`` / of ``mutator``'s search space."""
+        """A saved table; ValueError if it is not one, or not the one of
+        ``key`` / of ``mutator``'s search space."""
+        return cls()._read(path, mutator, key)
+
+    def _read(self, path: str, mutator, key: Optional[str]) -> 'CostTable':
         with open(path) as f:
             data = json.load(f)
         if data.get('format') != 'mmnas-cost-table' or \
@@ -407,14 +427,16 @@ class CostTable:
         if key is not None and data['key'] != key:
             raise ValueError(f'{path} is the table of another space')
         entries = OrderedDict((d['name'], _load(d)) for d in data['decisions'])
-        table = cls(data['fixed'], entries, data['input_shape'], data['key'],
-                    mutator, data.get('convention', 'macs'))
+        space = OrderedDict()
+        _collect_choices(entries, space)
         if mutator is not None:
-            space = mutator.search_space()
-            if set(space) != set(table._space) or any(
-                    space[k]['choices'] != v for k, v in table._space.items()):
+            theirs = mutator.search_space()
+            if set(theirs) != set(space) or any(theirs[k]['choices'] != v
+                                                for k, v in space.items()):
                 raise ValueError(f'{path} does not match the search space')
-        return table
+        self.input_shape = tuple(data['input_shape'])
+        self.convention = data.get('convention', 'macs')
+        return self._fill(data['fixed'], entries, data['key'], mutator)
 
 
 def _nested_cost(kids, choices: Mapping[str, Any]) -> Tuple[int, int]:

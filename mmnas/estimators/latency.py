@@ -16,16 +16,20 @@ import platform
 import statistics
 import time
 from collections import OrderedDict
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
 
+from mmnas.registry import TASK_UTILS
 from mmnas.utils import UserError, atomic_write, track
+from .base import BaseEstimator
 from .cost_table import probe_runs, unit_names
 from .counters import chosen, dummy_input, eval_no_grad, traceable, unwrap
 
 TABLE_FORMAT = 'mmnas-latency-table'
+# what a table file holds
+_DATA = ('fixed_ms', '_entries', 'space', 'device', 'repeat', 'warmup')
 
 
 class LatencyTableError(UserError, ValueError):
@@ -157,19 +161,43 @@ def _space_text(space: Mapping) -> str:
     return json.dumps(space, sort_keys=True, default=str)
 
 
-class LatencyTable:
-    """Latency (ms) per ``(decision, choice)`` plus the fixed part."""
+@TASK_UTILS.register_module()
+class LatencyTable(BaseEstimator):
+    """Latency (ms) per ``(decision, choice)`` plus the fixed part.
 
-    def __init__(self, fixed_ms: float,
-                 entries: 'OrderedDict[str, Dict[Any, float]]', space: Mapping,
-                 device: Dict[str, Any], input_shape: Sequence[int],
-                 repeat: int, warmup: int) -> None:
+    Args:
+        table (str, optional): A table file written by
+            ``tools/analysis/build_latency_lut.py`` (or :meth:`save`).
+    """
+    units = dict(latency=1.)  # constraints in ms
+
+    def __init__(self, table: Optional[str] = None) -> None:
+        self.table = table
+
+    def __getattr__(self, name: str):
+        # the file is read on first use, so a config naming a table that
+        # is not built yet still builds
+        if name in _DATA and self.__dict__.get('table') is not None:
+            self._read(self.table)
+            return self.__dict__[name]
+        raise AttributeError(name)
+
+    def _fill(self, fixed_ms: float,
+              entries: 'OrderedDict[str, Dict[Any, float]]', space: Mapping,
+              device: Dict[str, Any], input_shape: Sequence[int], repeat: int,
+              warmup: int) -> 'LatencyTable':
         self.fixed_ms = float(fixed_ms)
         self._entries = entries
         self.space = space
         self.device = device
         self.input_shape = tuple(input_shape)
         self.repeat, self.warmup = repeat, warmup
+        return self
+
+    def bind(self, architecture, mutator) -> 'LatencyTable':
+        """Check that the table was measured for ``mutator``'s space."""
+        self.check_space(mutator)
+        return self
 
     @classmethod
     def build(cls,
@@ -220,7 +248,7 @@ class LatencyTable:
             if log:
                 log(f'probe {i}: whole {whole:.3f} ms, fixed part '
                     f'{fixed[-1]:.3f} ms')
-        return cls(
+        return cls()._fill(
             statistics.median(fixed), entries,
             json.loads(_space_text(mutator.search_space())),
             dict(device_description(device), clock=clock), input_shape, repeat,
@@ -238,7 +266,14 @@ class LatencyTable:
                 f'{list(mutator.search_space())[:3]}...). Rebuild it for '
                 'this config with tools/analysis/build_latency_lut.py.')
 
-    def candidate_ms(self, decision: str, choice: Any) -> float:
+    @property
+    def fixed(self) -> Dict[str, float]:
+        return dict(latency=self.fixed_ms)
+
+    def candidate_cost(self, decision: str, choice: Any) -> Dict[str, float]:
+        return dict(latency=self._candidate_ms(decision, choice))
+
+    def _candidate_ms(self, decision: str, choice: Any) -> float:
         try:
             return self._entries[decision][choice]
         except KeyError:
@@ -247,7 +282,7 @@ class LatencyTable:
                 f'(decisions {list(self._entries)}). Use choices of the '
                 'space the table was measured for.') from None
 
-    def cost(self, choices: Mapping[str, Any]) -> float:
+    def cost(self, choices: Mapping[str, Any]) -> Dict[str, float]:
         """Predicted latency (ms) of the subnet ``choices``."""
         if set(choices) != set(self._entries):
             extra = sorted(set(choices) - set(self._entries))
@@ -256,8 +291,15 @@ class LatencyTable:
                 f'choices do not fit this latency table: unknown {extra}, '
                 f'missing {missing}. Pass one choice per decision of the '
                 'space the table was measured for.')
-        return self.fixed_ms + sum(
-            self.candidate_ms(d, c) for d, c in choices.items())
+        return dict(latency=self.fixed_ms +
+                    sum(self._candidate_ms(d, c) for d, c in choices.items()))
+
+    def bounds(self) -> Dict[str, Tuple[float, float]]:
+        return dict(
+            latency=(self.fixed_ms +
+                     sum(min(t.values())
+                         for t in self._entries.values()), self.fixed_ms +
+                     sum(max(t.values()) for t in self._entries.values())))
 
     def to_dict(self) -> dict:
         return dict(
@@ -278,9 +320,7 @@ class LatencyTable:
         atomic_write(path, json.dumps(self.to_dict(), indent=1) + '\n')
         return path
 
-    @classmethod
-    def load(cls, path: str, mutator=None) -> 'LatencyTable':
-        """Read a table; with ``mutator``, refuse one of another space."""
+    def _read(self, path: str) -> None:
         if not osp.isfile(path):
             raise LatencyTableError(
                 f'latency table {path!r} does not exist; build it with '
@@ -293,13 +333,10 @@ class LatencyTable:
             entries = OrderedDict(
                 (e['name'], dict(zip(e['choices'], map(float, e['ms']))))
                 for e in data['entries'])
-            table = cls(data['fixed_ms'], entries, data['space'],
-                        data['device'], data['input_shape'], data['repeat'],
-                        data['warmup'])
+            self._fill(data['fixed_ms'], entries, data['space'],
+                       data['device'], data['input_shape'], data['repeat'],
+                       data['warmup'])
         except (ValueError, KeyError, TypeError) as e:
             raise LatencyTableError(
                 f'{path!r} is not an mmnas latency table ({e}); rebuild it '
                 'with tools/analysis/build_latency_lut.py.') from None
-        if mutator is not None:
-            table.check_space(mutator)
-        return table

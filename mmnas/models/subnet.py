@@ -6,30 +6,32 @@ from typing import Dict, Iterable, List, Optional, Union
 import torch
 import torch.nn as nn
 from mmengine.logging import MMLogger
-from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmnas.registry import MODELS, TASK_UTILS
 from mmnas.structures import load_subnet
-from mmnas.utils.checkpoint_io import CheckpointError
+from mmnas.utils.checkpoint_io import CheckpointError, load_checkpoint_file
 from .mutables import BaseMutable
 
 CONVERTER = 'tools/model_converters/mmrazor2mmnas.py'
 
 
 def to_static(model: nn.Module) -> nn.Module:
-    """Replace every fixed mutable that can ``export()`` a plain module by
-    that module, in place, innermost first (a mutable inside a chosen
-    candidate goes before the one holding it). Returns ``model``."""
+    """Replace every mutable by the plain module it ``export()`` s (if any),
+    in place, innermost first (a mutable inside a chosen candidate goes
+    before the one holding it). Every mutable must be fixed. Returns
+    ``model``."""
     for name, module in reversed(list(model.named_modules())):
-        if isinstance(module, BaseMutable) and hasattr(module, 'export'):
-            if not module.is_fixed:
-                raise RuntimeError(
-                    f'mutable {name!r} is not fixed; fix the subnet '
-                    'before making the model static.')
+        if not isinstance(module, BaseMutable):
+            continue
+        if not module.is_fixed:
+            raise RuntimeError(f'mutable {name!r} is not fixed; fix the '
+                               'subnet before making the model static.')
+        static = module.export()
+        if static is not None:
             parent_name, _, child = name.rpartition('.')
             parent = model.get_submodule(parent_name) if parent_name \
                 else model
-            setattr(parent, child, module.export())
+            setattr(parent, child, static)
     return model
 
 
@@ -51,7 +53,7 @@ def fix_subnet(model: nn.Module,
 def read_state_dict(checkpoint: str) -> Dict[str, torch.Tensor]:
     """The ``state_dict`` of a checkpoint file (or the file itself when it
     is a bare state dict)."""
-    ckpt = _load_checkpoint(checkpoint, map_location='cpu')
+    ckpt = load_checkpoint_file(checkpoint)
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict) or not all(
             isinstance(v, torch.Tensor) for v in state.values()):

@@ -10,8 +10,9 @@ import pytest
 from conftest import ROOT, run_tool
 from mmengine.config import Config
 
+from mmnas import register_all_modules
 from mmnas.registry import DATASETS
-from mmnas.utils import UserError, register_all_modules
+from mmnas.utils import UserError
 
 pytest.importorskip('lmdb')
 register_all_modules()

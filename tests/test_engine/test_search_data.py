@@ -9,7 +9,7 @@ import torch
 import torch.nn as nn
 from conftest import ROOT, run_tool
 
-from mmnas.utils import register_all_modules
+from mmnas import register_all_modules
 
 register_all_modules()
 SEARCH = 'configs/nas/spos/spos_shufflenet_search_1xb64_digits.py'

@@ -8,13 +8,13 @@ import torch
 import torch.nn as nn
 from conftest import ROOT, run_tool
 
+from mmnas import register_all_modules
 from mmnas.estimators import (CostTable, CostTableError, LatencyTable,
                               LatencyTableError, count_static, count_subnet)
 from mmnas.models import NasMutator, OneShotMutableOP
 from mmnas.models.mutators import SearchSpaceError
 from mmnas.registry import MODELS
 from mmnas.structures import dump_subnet
-from mmnas.utils import register_all_modules
 from mmnas.utils.config import load_config
 
 SPOS_IN1K = f'{ROOT}/configs/nas/spos/spos_shufflenet_supernet_8xb128_in1k.py'
@@ -124,8 +124,8 @@ def test_cost_table_equals_count_subnet(spos, tmp_path):
     arch.architecture.backbone.arch_setting = [[64, 2], [160, 1], [320, 2],
                                                [640, 1]]
     alg = MODELS.build(arch)
-    table = CostTable.build(
-        alg.architecture, alg.mutator, SMALL, cache_dir=str(tmp_path))
+    table = CostTable(
+        SMALL, cache_dir=str(tmp_path)).bind(alg.architecture, alg.mutator)
     rng = random.Random(0)
     subnets = [alg.mutator.sample_choices(rng) for _ in range(20)]
     for subnet in subnets:
@@ -140,7 +140,7 @@ def test_cost_table_equals_count_subnet(spos, tmp_path):
 def test_cost_table_alias_and_cache(tmp_path):
     net, mutator = tiny()
     shape = (1, 3, 8, 8)
-    table = CostTable.build(net, mutator, shape, cache_dir=str(tmp_path))
+    table = CostTable(shape, cache_dir=str(tmp_path)).bind(net, mutator)
     assert table.decisions == ['a', 'b']
     # the alias decision counts both of its layers
     k3 = 2 * (4 * 4 * 9 * 64)
@@ -159,19 +159,19 @@ def test_cost_table_alias_and_cache(tmp_path):
     orig = CostTable._count
     CostTable._count = no_count
     try:
-        again = CostTable.build(net, mutator, shape, cache_dir=str(tmp_path))
+        again = CostTable(shape, cache_dir=str(tmp_path)).bind(net, mutator)
     finally:
         CostTable._count = orig
     assert again.cost(dict(a='k3', b='k3')) == table.cost(dict(a='k3', b='k3'))
     # miss: another input shape, another space
-    CostTable.build(net, mutator, (1, 3, 16, 16), cache_dir=str(tmp_path))
+    CostTable((1, 3, 16, 16), cache_dir=str(tmp_path)).bind(net, mutator)
     net2, mutator2 = tiny(kernels=(1, 3, 5))
-    CostTable.build(net2, mutator2, shape, cache_dir=str(tmp_path))
+    CostTable(shape, cache_dir=str(tmp_path)).bind(net2, mutator2)
     assert len(list(tmp_path.iterdir())) == 3
     # corrupt: warned about, rebuilt, rewritten
     files[0].write_text('{"format": "mmnas-cost-table", "vers')
     with pytest.warns(UserWarning, match='rebuilding'):
-        rebuilt = CostTable.build(net, mutator, shape, cache_dir=str(tmp_path))
+        rebuilt = CostTable(shape, cache_dir=str(tmp_path)).bind(net, mutator)
     assert rebuilt.to_dict() == table.to_dict()
     assert json.loads(files[0].read_text()) == table.to_dict()
 
@@ -188,7 +188,7 @@ def test_cost_table_nested_decisions_are_exact(tmp_path):
     mutator = NasMutator()
     mutator.prepare_from_supernet(net)
     shape = (1, 3, 8, 8)
-    table = CostTable.build(net, mutator, shape, cache_dir=str(tmp_path))
+    table = CostTable(shape, cache_dir=str(tmp_path)).bind(net, mutator)
     assert table.decisions == ['a', 'b', 'inner']
     combos = [
         dict(a=a, b=b, inner=i) for a in ('k1', 'k3') for b in ('k5', 'mixed')
@@ -197,7 +197,7 @@ def test_cost_table_nested_decisions_are_exact(tmp_path):
     costs = [count_subnet(net, mutator, c, shape) for c in combos]
     assert [table.cost(c) for c in combos] == costs
     # read back from the cache file, it still sums the same
-    again = CostTable.build(net, mutator, shape, cache_dir=str(tmp_path))
+    again = CostTable(shape, cache_dir=str(tmp_path)).bind(net, mutator)
     assert [again.cost(c) for c in combos] == costs
     assert table.bounds()['flops'] == (min(c['flops'] for c in costs),
                                        max(c['flops'] for c in costs))
@@ -218,7 +218,7 @@ def test_cost_table_refuses_non_additive_space():
     mutator = NasMutator()
     mutator.prepare_from_supernet(net)
     with pytest.raises(CostTableError, match='not additive'):
-        CostTable.build(net, mutator, (1, 3, 8, 8), cache=False)
+        CostTable((1, 3, 8, 8), cache=False).bind(net, mutator)
 
 
 # LatencyTable -------------------------------------------------------------
@@ -226,23 +226,25 @@ def test_latency_table_roundtrip_and_space_check(tmp_path):
     net, mutator = tiny()
     table = LatencyTable.build(net, mutator, (1, 3, 8, 8), repeat=3, warmup=1)
     path = table.save(str(tmp_path / 'lut.json'))
-    loaded = LatencyTable.load(path, mutator)
+    loaded = LatencyTable(table=path).bind(net, mutator)
     choices = dict(a='k3', b='k1')
-    assert loaded.cost(choices) == pytest.approx(
-        table.fixed_ms + table.candidate_ms('a', 'k3') +
-        table.candidate_ms('b', 'k1'))
+    assert loaded.cost(choices)['latency'] == pytest.approx(
+        table.fixed['latency'] + table.candidate_cost('a', 'k3')['latency'] +
+        table.candidate_cost('b', 'k1')['latency'])
+    low, high = loaded.bounds()['latency']
+    assert low <= loaded.cost(choices)['latency'] <= high
     assert loaded.device['device'] == 'cpu'
     assert loaded.device['torch'] == torch.__version__
     _, other = tiny(kernels=(1, 3, 5))
     with pytest.raises(LatencyTableError, match='another search space'):
-        LatencyTable.load(path, other)
+        LatencyTable(table=path).bind(net, other)
     with pytest.raises(LatencyTableError, match='missing'):
         loaded.cost(dict(a='k3'))
     with pytest.raises(LatencyTableError, match='clock'):
         LatencyTable.build(net, mutator, (1, 3, 8, 8), clock='sundial')
     (tmp_path / 'bad.json').write_text('[1, 2')
     with pytest.raises(LatencyTableError, match='not an mmnas latency'):
-        LatencyTable.load(str(tmp_path / 'bad.json'))
+        LatencyTable(table=str(tmp_path / 'bad.json')).fixed
 
 
 # tools/analysis/get_flops.py ----------------------------------------------

@@ -9,9 +9,9 @@ import torch.nn as nn
 from conftest import ROOT, run_tool
 from mmengine.config import Config
 
+from mmnas import register_all_modules
 from mmnas.estimators import CostTable, count_static, count_subnet
 from mmnas.registry import MODELS
-from mmnas.utils import register_all_modules
 
 # MMRazor 1.0's own counts at 1x3x224x224 (shared/reference/published_counts)
 PUBLISHED = {
@@ -66,9 +66,9 @@ def test_each_op_counts_by_mmrazors_rule():
 def test_cost_table_in_mmrazor_convention_sums_exactly(tmp_path):
     model = build('spos/spos_shufflenet_supernet_1xb64_digits.py')
     arch, mutator = model.architecture, model.mutator
-    table = CostTable.build(
-        arch, mutator, (1, 3, 32, 32), cache=False, convention='mmrazor')
-    macs = CostTable.build(arch, mutator, (1, 3, 32, 32), cache=False)
+    table = CostTable((1, 3, 32, 32), cache=False,
+                      convention='mmrazor').bind(arch, mutator)
+    macs = CostTable((1, 3, 32, 32), cache=False).bind(arch, mutator)
     torch.manual_seed(0)
     for _ in range(3):
         choices = mutator.sample_choices()
@@ -87,7 +87,8 @@ def test_evolution_search_with_mmrazor_constraints_runs(digits_root, tmp_path):
         str(tmp_path), '--cfg-options', 'train_cfg.max_epochs=1',
         'train_cfg.num_candidates=2', 'train_cfg.top_k=1',
         'train_cfg.num_mutation=0', 'train_cfg.num_crossover=0',
-        'train_cfg.calibrate_bn_iters=1', 'train_cfg.convention=mmrazor',
+        'train_cfg.calibrate_bn_iters=1',
+        'train_cfg.estimator.convention=mmrazor',
         f'train_cfg.constraints_range.flops=[0,{limit}]'
     ])
     with open(tmp_path / 'search_log.jsonl') as f:
@@ -108,9 +109,11 @@ def test_dsnas_penalty_counts_in_the_chosen_convention(tmp_path, monkeypatch):
     cfg = Config.fromfile(
         osp.join(ROOT, 'configs', 'nas', 'dsnas',
                  'dsnas_shufflenet_supernet_1xb64_digits.py'))
-    cfg.model.convention = 'mmrazor'
+    cfg.model.estimator.convention = 'mmrazor'
     alg = MODELS.build(cfg.model)
     choices = alg.mutator.sample_choices()
-    assert alg.cost_table.convention == 'mmrazor'
-    assert alg.cost_table.cost(choices) == count_subnet(
-        alg.architecture, alg.mutator, choices, alg.input_shape, 'mmrazor')
+    assert alg.estimator.convention == 'mmrazor'
+    assert alg.estimator.cost(choices) == count_subnet(alg.architecture,
+                                                       alg.mutator, choices,
+                                                       (1, 3, 32, 32),
+                                                       'mmrazor')

@@ -7,11 +7,11 @@ import torch
 from conftest import ROOT
 from mmengine.config import Config
 
+from mmnas import register_all_modules
 from mmnas.estimators import count_static
 from mmnas.models import NasMutator
 from mmnas.registry import DATASETS, METRICS, MODELS, TRANSFORMS
 from mmnas.structures import dump_subnet
-from mmnas.utils import register_all_modules
 
 register_all_modules()
 

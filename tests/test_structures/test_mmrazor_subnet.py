@@ -8,11 +8,11 @@ import yaml
 from conftest import ROOT
 from mmengine.config import Config
 
+from mmnas import register_all_modules
 from mmnas.estimators import count_subnet
 from mmnas.models.mutators.nas_mutator import SearchSpaceError
 from mmnas.registry import MODELS
 from mmnas.structures import load_subnet
-from mmnas.utils import register_all_modules
 
 SPOS = osp.join(ROOT, 'configs', 'nas', 'spos')
 ANGLENAS_0X = osp.join(ROOT, 'tests', 'data', 'mmrazor',

@@ -4,9 +4,9 @@ import os.path as osp
 from conftest import ROOT
 from mmengine.config import Config
 
+from mmnas import register_all_modules
 from mmnas.registry import MODELS
 from mmnas.structures import dump_subnet, load_subnet
-from mmnas.utils import register_all_modules
 
 register_all_modules()
 SPOS = 'configs/nas/spos/'

@@ -9,8 +9,8 @@ import pytest
 import torch
 from conftest import ROOT, run_tool
 
+from mmnas import register_all_modules
 from mmnas.registry import MODELS
-from mmnas.utils import register_all_modules
 from mmnas.utils.checkpoint_io import CheckpointError
 from mmnas.utils.config import load_config
 

@@ -47,10 +47,10 @@ def test_plot_search_draws_a_running_search(tmp_path):
 
 
 def test_show_subnet_costs_add_up(run_in_process, tmp_path):
+    from mmnas import register_all_modules
     from mmnas.estimators import count_subnet
     from mmnas.registry import MODELS
     from mmnas.structures import dump_subnet
-    from mmnas.utils import register_all_modules
     from mmnas.utils.config import load_config
     register_all_modules()
     model = MODELS.build(load_config(osp.join(ROOT, CFG)).model)
@@ -80,7 +80,7 @@ def test_tensorboard_backend_from_cfg_options(tmp_path):
     from mmengine.config import DictAction
     from mmengine.visualization import Visualizer
 
-    from mmnas.utils import register_all_modules
+    from mmnas import register_all_modules
     from mmnas.utils.config import load_config
     register_all_modules()
     import argparse

@@ -4,8 +4,9 @@ device and save the latency table (JSON, with the device and the space).
     python tools/analysis/build_latency_lut.py CONFIG [--shape H W]
         [--out FILE] [--repeat N] [--warmup N] [--device cpu|cuda]
 
-``LatencyTable.load(FILE, mutator).cost(choices)`` then predicts a subnet's
-latency as a sum; the latency constraint of the search reads the same file.
+``LatencyTable(table=FILE).bind(architecture, mutator).cost(choices)``
+then predicts a subnet's latency as a sum; a search config selects the same
+file with ``dict(type='LatencyTable', table=FILE)``.
 """
 import argparse
 import os.path as osp
@@ -13,9 +14,10 @@ import os.path as osp
 import torch
 from mmengine.config import DictAction
 
+from mmnas import register_all_modules
 from mmnas.estimators import LatencyTable
 from mmnas.registry import MODELS
-from mmnas.utils import UserError, cli_main, register_all_modules, set_quiet
+from mmnas.utils import UserError, cli_main, set_quiet
 from mmnas.utils.config import load_config
 
 

@@ -13,11 +13,12 @@ import sys
 import torch
 from mmengine.config import DictAction
 
+from mmnas import register_all_modules
 from mmnas.models.mutables import argmax_choices
 from mmnas.models.subnet import load_supernet_weights
 from mmnas.registry import MODELS
 from mmnas.structures import dump_subnet
-from mmnas.utils import UserError, cli_main, register_all_modules
+from mmnas.utils import UserError, cli_main
 from mmnas.utils.config import load_config
 
 

@@ -18,11 +18,12 @@ import json
 
 from mmengine.config import DictAction
 
+from mmnas import register_all_modules
 from mmnas.estimators import count_static, count_subnet
 from mmnas.estimators.counters import CONVENTIONS
 from mmnas.registry import MODELS
 from mmnas.structures import load_subnet
-from mmnas.utils import UserError, cli_main, register_all_modules
+from mmnas.utils import UserError, cli_main
 from mmnas.utils.config import load_config
 
 

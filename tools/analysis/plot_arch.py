@@ -27,9 +27,10 @@ def load_densenas(config: str, checkpoint: str, cfg_options=None):
     """The DenseNAS algorithm of ``config`` with ``checkpoint``'s weights."""
     from mmengine.runner import load_checkpoint
 
+    from mmnas import register_all_modules
     from mmnas.models.algorithms.densenas import DenseNAS
     from mmnas.registry import MODELS
-    from mmnas.utils import register_all_modules
+    from mmnas.utils.checkpoint_io import check_checkpoint
     from mmnas.utils.config import load_config
     register_all_modules()
     cfg = load_config(config, cfg_options)
@@ -38,6 +39,7 @@ def load_densenas(config: str, checkpoint: str, cfg_options=None):
         raise UserError(f'{config!r} builds a {type(model).__name__}; pass a '
                         'DenseNAS search config (or, for DSNAS, the '
                         'arch_distribution.jsonl of its work dir).')
+    check_checkpoint(checkpoint)
     load_checkpoint(
         model, checkpoint, map_location='cpu', strict=True, logger='silent')
     return model

@@ -37,9 +37,9 @@ def show(path, config=None, shape=(224, 224), cfg_options=None) -> str:
         lines.append(f'{len(subnet)} decisions (pass --config for costs)')
         return '\n'.join(lines)
 
+    from mmnas import register_all_modules
     from mmnas.estimators import CostTable
     from mmnas.registry import MODELS
-    from mmnas.utils import register_all_modules
     from mmnas.utils.config import load_config
     register_all_modules()
     cfg = load_config(config, cfg_options)
@@ -50,7 +50,7 @@ def show(path, config=None, shape=(224, 224), cfg_options=None) -> str:
     model.mutator.validate_choices(subnet)
     subnet = model.mutator.space_names(subnet)  # MMRazor's names read
     width = max(len('decision'), *(len(str(k)) for k in subnet))
-    table = CostTable.build(model.architecture, model.mutator, (1, 3, *shape))
+    table = CostTable((1, 3, *shape)).bind(model.architecture, model.mutator)
     total = table.cost(subnet)
     head = (f'{"decision":<{width}}  {"choice":<{cwidth}}  '
             f'{"params":>10}  {"MFLOPs":>9}  {"FLOPs %":>7}')

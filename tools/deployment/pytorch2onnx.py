@@ -24,10 +24,11 @@ import numpy as np
 import torch
 from mmengine.config import DictAction
 
+from mmnas import register_all_modules
 from mmnas.estimators.counters import traceable, unwrap
 from mmnas.models.subnet import fix_subnet, load_state_strict, read_state_dict
 from mmnas.registry import MODELS
-from mmnas.utils import UserError, atomic_open, cli_main, register_all_modules
+from mmnas.utils import UserError, atomic_open, cli_main
 from mmnas.utils.config import load_config
 
 TOLERANCE = 1e-4

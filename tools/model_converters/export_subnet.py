@@ -14,9 +14,10 @@ import torch
 from mmengine.config import DictAction
 from mmengine.runner.checkpoint import weights_to_cpu
 
+from mmnas import register_all_modules
 from mmnas.models.subnet import fix_subnet
 from mmnas.registry import MODELS
-from mmnas.utils import UserError, atomic_open, cli_main, register_all_modules
+from mmnas.utils import UserError, atomic_open, cli_main
 from mmnas.utils.config import load_config
 
 

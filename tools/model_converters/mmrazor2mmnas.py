@@ -27,10 +27,11 @@ import torch.nn as nn
 from mmengine.config import DictAction
 from mmengine.runner.checkpoint import weights_to_cpu
 
+from mmnas import register_all_modules
 from mmnas.models.subnet import load_state_strict, read_state_dict, to_static
 from mmnas.registry import MODELS, TASK_UTILS
 from mmnas.structures import load_subnet
-from mmnas.utils import UserError, atomic_open, cli_main, register_all_modules
+from mmnas.utils import UserError, atomic_open, cli_main
 from mmnas.utils.config import load_config
 
 ARCH_PARAM = re.compile(r'^mutator\._arch_params\.module_(\d+)$')

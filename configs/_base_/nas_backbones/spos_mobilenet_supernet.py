@@ -34,7 +34,7 @@ _STAGE_MUTABLE = dict(
             kernel_size=7,
             expand_ratio=6,
             act_cfg=dict(type='ReLU6')),
-        identity=dict(type='Identity'),
+        identity=dict(type='IdentityOrProjection'),
     ))
 
 _FIRST_MUTABLE = dict(

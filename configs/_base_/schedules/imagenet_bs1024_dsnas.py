@@ -4,17 +4,17 @@
 # the search), a second cosine over the fine-tuning epochs 85-240.
 optim_wrapper = dict(
     constructor='ArchParamOptimWrapperConstructor',
-    architecture=dict(
+    weights=dict(
         type='OptimWrapper',
         optimizer=dict(type='SGD', lr=0.5, momentum=0.9, weight_decay=4e-5),
         paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0)),
-    mutator=dict(
+    arch=dict(
         type='OptimWrapper',
         optimizer=dict(
             type='Adam', lr=1e-3, betas=(0.5, 0.999), weight_decay=0.0)),
 )
 param_scheduler = dict(
-    architecture=[
+    weights=[
         dict(type='LinearLR', start_factor=0.2, by_epoch=True, begin=0, end=5),
         dict(
             type='CosineAnnealingLR',
@@ -30,7 +30,7 @@ param_scheduler = dict(
             begin=85,
             end=240),
     ],
-    mutator=[],
+    arch=[],
 )
 train_cfg = dict(by_epoch=True, max_epochs=240, val_interval=1)
 val_cfg = dict()

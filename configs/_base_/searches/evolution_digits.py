@@ -13,9 +13,11 @@ evolution_search = dict(
     num_mutation=4,
     num_crossover=4,
     mutate_prob=0.1,
-    input_shape=(1, 3, 32, 32),
-    # FLOPs of constraints_range: 'macs', 'fvcore' or 'mmrazor' (MMRazor's)
-    convention='macs',
+    # the costs constraints_range bounds; FLOPs convention 'macs', 'fvcore'
+    # or 'mmrazor' (MMRazor's). For a latency constraint make it a list
+    # with dict(type='LatencyTable', table=<build_latency_lut.py file>).
+    estimator=dict(
+        type='CostTable', input_shape=(1, 3, 32, 32), convention='macs'),
     score_key='accuracy/top1',
     seed=0,
 )

@@ -33,7 +33,7 @@ model = dict(
     type='DenseNAS',
     architecture=supernet,
     cost=dict(metric='flops', weight=0.15, target=10., unit=1e6),
-    input_shape=(1, 3, 32, 32),
+    estimator=dict(type='CostTable', input_shape=(1, 3, 32, 32)),
 )
 
 _split = dict(
@@ -59,16 +59,16 @@ arch_dataloader = dict(
 # search has ~300 architecture steps, not ~100k
 optim_wrapper = dict(
     constructor='ArchParamOptimWrapperConstructor',
-    architecture=dict(
+    weights=dict(
         type='OptimWrapper',
         optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=4e-5)),
-    mutator=dict(
+    arch=dict(
         type='OptimWrapper',
         optimizer=dict(
             type='Adam', lr=3e-3, betas=(0.5, 0.999), weight_decay=1e-3)),
 )
 param_scheduler = dict(
-    architecture=[
+    weights=[
         dict(
             type='CosineAnnealingLR',
             T_max=12,
@@ -78,7 +78,7 @@ param_scheduler = dict(
             end=12,
             convert_to_iter_based=True),
     ],
-    mutator=[],
+    arch=[],
 )
 train_cfg = dict(
     type='AlternateEpochBasedTrainLoop',

@@ -36,14 +36,11 @@ supernet = dict(
 model = dict(
     type='DenseNAS',
     architecture=supernet,
-    cost=dict(
-        metric='latency',
-        weight=0.15,
-        target=15.,
-        unit=1.,
-        latency_table='work_dirs/densenas_mbv2_search_8xb44_in1k/'
+    cost=dict(metric='latency', weight=0.15, target=15., unit=1.),
+    estimator=dict(
+        type='LatencyTable',
+        table='work_dirs/densenas_mbv2_search_8xb44_in1k/'
         'latency_cuda_224x224.json'),
-    input_shape=(1, 3, 224, 224),
 )
 model_wrapper_cfg = dict(type='mmnas.DenseNASDDP', find_unused_parameters=True)
 
@@ -76,16 +73,16 @@ test_dataloader = val_dataloader
 
 optim_wrapper = dict(
     constructor='ArchParamOptimWrapperConstructor',
-    architecture=dict(
+    weights=dict(
         type='OptimWrapper',
         optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=4e-5)),
-    mutator=dict(
+    arch=dict(
         type='OptimWrapper',
         optimizer=dict(
             type='Adam', lr=3e-4, betas=(0.5, 0.999), weight_decay=1e-3)),
 )
 param_scheduler = dict(
-    architecture=[
+    weights=[
         dict(
             type='CosineAnnealingLR',
             T_max=150,
@@ -95,7 +92,7 @@ param_scheduler = dict(
             end=150,
             convert_to_iter_based=True),
     ],
-    mutator=[],
+    arch=[],
 )
 train_cfg = dict(
     type='AlternateEpochBasedTrainLoop',

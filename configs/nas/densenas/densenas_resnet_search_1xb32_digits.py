@@ -27,4 +27,4 @@ model = dict(
 supernet = None  # the MobileNetV2 one of the base; the model has its own
 
 # lr 0.03: at 0.1 this supernet's loss stayed at ln 10 for 6 epochs
-optim_wrapper = dict(architecture=dict(optimizer=dict(lr=0.03)))
+optim_wrapper = dict(weights=dict(optimizer=dict(lr=0.03)))

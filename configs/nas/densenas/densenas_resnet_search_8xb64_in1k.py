@@ -21,13 +21,15 @@ model = dict(
         target=3500.,
         unit=1e6,
         skip_reg=0.1),
+    estimator=dict(
+        _delete_=True, type='CostTable', input_shape=(1, 3, 224, 224)),
 )
 supernet = None  # the MobileNetV2 one of the base; the model has its own
 
 train_dataloader = dict(batch_size=64)
 val_dataloader = dict(batch_size=64)
 test_dataloader = val_dataloader
-param_scheduler = dict(architecture=[
+param_scheduler = dict(weights=[
     dict(
         type='CosineAnnealingLR',
         T_max=70,

@@ -40,7 +40,8 @@ model = dict(
     finetune_epochs=15,
     flops_limit=None,
     flops_coef=1e-2,
-    input_shape=(1, 3, 32, 32),
+    # the FLOPs of flops_limit; convention='mmrazor' counts as MMRazor does
+    estimator=dict(type='CostTable', input_shape=(1, 3, 32, 32)),
     # the first 4 pretrain epochs train one path (every block shuffle_3x3),
     # then copy it into every candidate (docs/algorithms/spos.md)
     warm_start=dict(epochs=4),
@@ -50,17 +51,17 @@ model = dict(
 # of 1e-2: the search has ~230 steps here, not DSNAS' ~90k
 optim_wrapper = dict(
     constructor='ArchParamOptimWrapperConstructor',
-    architecture=dict(
+    weights=dict(
         type='OptimWrapper',
         optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=4e-5),
         paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0)),
-    mutator=dict(
+    arch=dict(
         type='OptimWrapper',
         optimizer=dict(
             type='Adam', lr=1e-2, betas=(0.5, 0.999), weight_decay=0.0)),
 )
 param_scheduler = dict(
-    architecture=[
+    weights=[
         dict(
             type='LinearLR',
             start_factor=0.2,
@@ -84,7 +85,7 @@ param_scheduler = dict(
             end=25,
             convert_to_iter_based=True),
     ],
-    mutator=[],
+    arch=[],
 )
 train_cfg = dict(by_epoch=True, max_epochs=25, val_interval=5)
 val_cfg = dict()

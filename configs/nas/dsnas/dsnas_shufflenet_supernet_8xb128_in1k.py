@@ -47,7 +47,7 @@ model = dict(
     # MMRazor: penalise sampled subnets of >= 300 MFLOPs, coefficient 1e-2
     flops_limit=300.0,
     flops_coef=1e-2,
-    input_shape=(1, 3, 224, 224),
+    estimator=dict(type='CostTable', input_shape=(1, 3, 224, 224)),
 )
 
 # each rank samples its own path; unsampled candidates get no gradient

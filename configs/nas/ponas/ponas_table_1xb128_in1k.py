@@ -16,7 +16,7 @@ train_cfg = dict(
     finetune_iters=1200,
     eval_batches=40,
     norm_training=True,
-    input_shape=(1, 3, 224, 224),
+    estimator=dict(type='CostTable', input_shape=(1, 3, 224, 224)),
     log_interval=100,
     seed=0)
 # fine-tuning at a constant learning rate (batch 128)

@@ -15,7 +15,7 @@ train_cfg = dict(
     finetune_iters=12,
     eval_batches=None,
     norm_training=True,
-    input_shape=(1, 3, 32, 32),
+    estimator=dict(type='CostTable', input_shape=(1, 3, 32, 32)),
     seed=0)
 # fine-tuning at a constant learning rate (the meta-training start value)
 optim_wrapper = dict(optimizer=dict(lr=0.05))

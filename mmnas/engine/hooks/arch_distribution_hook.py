@@ -8,6 +8,7 @@ from typing import Dict, List
 from mmengine.hooks import Hook
 
 from mmnas.engine.utils import runner_model
+from mmnas.models.mutables import DiffMutable
 from mmnas.registry import HOOKS
 from mmnas.utils import UserError, atomic_write
 from mmnas.utils.plotting import pyplot, save_png
@@ -19,7 +20,7 @@ def arch_distribution(mutator) -> Dict[str, Dict]:
     layers = {}
     for key, members in mutator.search_groups.items():
         mutable = members[0]
-        if not hasattr(mutable, 'probs'):
+        if not isinstance(mutable, DiffMutable):
             continue
         probs = mutable.probs().tolist()
         layers[key] = dict(

@@ -1,36 +1,30 @@
 """mmengine's CheckpointHook with a ``last_checkpoint`` pointer that a kill
-cannot leave empty, and an auto-resume that gets past a damaged one."""
-import builtins
+cannot leave empty, an auto-resume that gets past a damaged one, and a
+clear error for a checkpoint that cannot be read."""
+import os
 import os.path as osp
-from contextlib import contextmanager
+import tempfile
 
-import mmengine.hooks.checkpoint_hook as mmengine_checkpoint_hook
 from mmengine.hooks import CheckpointHook
+from mmengine.runner.checkpoint import find_latest_checkpoint
 
+from mmnas.engine.utils import load_from, resume_requested, set_load_from
 from mmnas.registry import HOOKS
-from mmnas.utils import atomic_open
-from mmnas.utils.checkpoint_io import (CheckpointError,
+from mmnas.utils.checkpoint_io import (CheckpointError, check_checkpoint,
                                        newest_complete_checkpoint)
 
 POINTER = 'last_checkpoint'
 
 
-@contextmanager
-def _pointer_written_atomically(pointer: str):
-    """Within the block, mmengine's CheckpointHook opens ``pointer`` for
-    writing through :func:`atomic_open` instead of the builtin ``open``
-    (which truncates it in place before writing the new path)."""
+class _StagedWorkDir:
+    """The runner, with ``work_dir`` pointing to a staging folder."""
 
-    def open_(file, mode='r', *args, **kwargs):
-        if 'w' in mode and osp.abspath(file) == osp.abspath(pointer):
-            return atomic_open(file, mode)
-        return builtins.open(file, mode, *args, **kwargs)
+    def __init__(self, runner, work_dir: str) -> None:
+        self._runner = runner
+        self.work_dir = work_dir
 
-    mmengine_checkpoint_hook.open = open_
-    try:
-        yield
-    finally:
-        del mmengine_checkpoint_hook.open
+    def __getattr__(self, name):
+        return getattr(self._runner, name)
 
 
 @HOOKS.register_module()
@@ -39,19 +33,27 @@ class AtomicCheckpointHook(CheckpointHook):
     written to a temporary file and renamed, as the checkpoints themselves
     are with the ``atomic_local`` backend.
 
-    Auto-resume (``--resume`` without a path: ``resume=True``, no
-    ``load_from``) continues from the checkpoint ``last_checkpoint`` names
-    when that file exists. When the pointer is missing, empty or names no
-    file (a kill while an older mmnas or mmengine rewrote it in place, or
-    before it was first written), it continues from the newest complete
-    checkpoint of the checkpoint dir (``epoch_N.pth`` / ``iter_N.pth``,
-    highest N) and says so; a damaged pointer with no checkpoint to fall
-    back to is a :class:`CheckpointError`.
+    Before the runner loads a checkpoint (``load_from`` or ``--resume``),
+    a truncated or corrupt one is reported as a :class:`CheckpointError`.
+    Auto-resume (``--resume`` without a path) continues from the checkpoint
+    ``last_checkpoint`` names when that file exists. When the pointer is
+    missing, empty or names no file (a kill while an older mmnas or
+    mmengine rewrote it in place, or before it was first written), it
+    continues from the newest complete checkpoint of the checkpoint dir
+    (``epoch_N.pth`` / ``iter_N.pth``, highest N) and says so; a damaged
+    pointer with no checkpoint to fall back to is a CheckpointError.
     """
 
     def before_run(self, runner) -> None:
-        if not runner._resume or runner._load_from is not None:
-            return
+        if resume_requested(runner) and load_from(runner) is None:
+            self._find_resume_checkpoint(runner)
+        path = load_from(runner)
+        if path is None and resume_requested(runner):
+            path = find_latest_checkpoint(runner.work_dir)
+        if path:
+            check_checkpoint(path)
+
+    def _find_resume_checkpoint(self, runner) -> None:
         pointer = osp.join(runner.work_dir, POINTER)
         named = None
         if osp.isfile(pointer):
@@ -73,7 +75,7 @@ class AtomicCheckpointHook(CheckpointHook):
             'is empty' if not named else f'names a missing file {named!r}'
         runner.logger.warning(f'{pointer} {problem}; resuming from the '
                               f'newest complete checkpoint {newest}.')
-        runner._load_from = newest
+        set_load_from(runner, newest)
 
     def _checkpoint_dir(self, runner) -> str:
         """Where :meth:`before_train` will point ``out_dir``."""
@@ -83,5 +85,14 @@ class AtomicCheckpointHook(CheckpointHook):
                         osp.basename(runner.work_dir.rstrip(osp.sep)))
 
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
-        with _pointer_written_atomically(osp.join(runner.work_dir, POINTER)):
-            super()._save_checkpoint_with_step(runner, step, meta)
+        # mmengine 0.10.7 writes ``<work_dir>/last_checkpoint`` in place at
+        # the end of this private method, with no public option to change
+        # that; it writes into a staging folder instead, and the pointer is
+        # renamed into the work dir (one atomic step).
+        with tempfile.TemporaryDirectory(
+                prefix='.last_checkpoint.', dir=runner.work_dir) as staging:
+            super()._save_checkpoint_with_step(
+                _StagedWorkDir(runner, staging), step, meta)
+            written = osp.join(staging, POINTER)
+            if osp.isfile(written):
+                os.replace(written, osp.join(runner.work_dir, POINTER))

@@ -2,9 +2,9 @@
 with mostly random weights (mmengine loads non-strictly and only warns)."""
 from mmengine.hooks import Hook
 
-from mmnas.engine.utils import runner_model
+from mmnas.engine.utils import load_from, runner_model
 from mmnas.registry import HOOKS
-from mmnas.utils.checkpoint_io import CheckpointError
+from mmnas.utils import CheckpointError
 
 
 @HOOKS.register_module()
@@ -29,7 +29,7 @@ class CheckpointMatchHook(Hook):
         model = runner_model(runner)
         state = checkpoint.get('state_dict', checkpoint) \
             if isinstance(checkpoint, dict) else None
-        source = runner._load_from or 'the checkpoint to resume from'
+        source = load_from(runner) or 'the checkpoint to resume from'
         if not isinstance(state, dict):
             raise CheckpointError(
                 f'{source!r} holds no state_dict; pass a checkpoint written '

@@ -2,6 +2,7 @@
 import os
 import os.path as osp
 
+from mmnas.models.algorithms import DenseNAS
 from mmnas.registry import HOOKS
 from mmnas.structures import dump_subnet
 from mmnas.utils import atomic_write
@@ -10,9 +11,9 @@ from .periodic_write_hook import PeriodicWriteHook
 
 @HOOKS.register_module()
 class DeriveNetConfigHook(PeriodicWriteHook):
-    """Every ``interval`` epochs and at the end of training, ask the model
-    (anything with ``derive() -> (subnet choices, net_config)``, e.g.
-    :class:`DenseNAS`) for its derived architecture, log it and write
+    """Every ``interval`` epochs and at the end of training, ask the
+    :class:`DenseNAS` model for its derived architecture and its cost, log
+    them and write
     ``net_config.txt`` (for ``DenseNASNet(net_config=<file>)``) and
     ``subnet.yaml`` to the work dir, atomically.
 
@@ -27,7 +28,7 @@ class DeriveNetConfigHook(PeriodicWriteHook):
         atomic_write(osp.join(out_dir, 'net_config.txt'), net_config + '\n')
         dump_subnet(choices, osp.join(out_dir, 'subnet.yaml'))
         cost = ''
-        if hasattr(model, 'cost_of'):
+        if isinstance(model, DenseNAS):
             cost = f' ({model.cost_cfg["metric"]}: ' \
                 f'{float(model.cost_of(choices)):.6g})'
         runner.logger.info(f'derived net_config written to {out_dir}'

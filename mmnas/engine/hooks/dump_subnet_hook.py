@@ -1,7 +1,6 @@
 """Writes the subnet a differentiable search currently derives."""
 import os.path as osp
 
-from mmnas.models.mutables import argmax_choices
 from mmnas.registry import HOOKS
 from mmnas.structures import dump_subnet
 from .periodic_write_hook import PeriodicWriteHook
@@ -23,5 +22,5 @@ class DumpSubnetHook(PeriodicWriteHook):
         name = 'subnet_final.yaml' if epoch is None \
             else f'subnet_epoch_{epoch}.yaml'
         path = osp.join(out_dir, name)
-        dump_subnet(argmax_choices(model.mutator), path)
+        dump_subnet(model.mutator.argmax_choices(), path)
         runner.logger.info(f'subnet written to {path}')

@@ -3,6 +3,7 @@ run that was not interrupted."""
 from mmengine.hooks import Hook
 from mmengine.runner import set_random_seed
 
+from mmnas.engine.utils import randomness_cfg
 from mmnas.registry import HOOKS
 
 
@@ -25,7 +26,7 @@ class EpochSeedHook(Hook):
     priority = 'VERY_HIGH'
 
     def before_train(self, runner) -> None:
-        if runner._randomness_cfg.get('seed') is None or runner.epoch == 0:
+        if randomness_cfg(runner).get('seed') is None or runner.epoch == 0:
             return
         loop = runner.train_loop
         loaders = [
@@ -42,8 +43,8 @@ class EpochSeedHook(Hook):
                 'persistent_workers=False for a bit-identical resume).')
 
     def before_train_epoch(self, runner) -> None:
-        if runner._randomness_cfg.get('seed') is None:
+        if randomness_cfg(runner).get('seed') is None:
             return
         set_random_seed(
             runner.seed + 7919 * runner.epoch,
-            deterministic=runner._randomness_cfg.get('deterministic', False))
+            deterministic=randomness_cfg(runner).get('deterministic', False))

@@ -22,7 +22,7 @@ Written to the work dir:
 import json
 import os.path as osp
 import random
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -30,8 +30,8 @@ from mmengine.dist import all_reduce, get_world_size, is_main_process
 from mmengine.evaluator import Evaluator
 from torch.utils.data import DataLoader
 
-from mmnas.estimators import CostTable
-from mmnas.estimators.counters import CONVENTIONS
+from mmnas.engine.utils import load_from, resume_requested
+from mmnas.estimators import build_estimator, refuse_cost_settings
 from mmnas.registry import LOOPS
 from mmnas.structures import dump_subnet
 from mmnas.utils import Progress, UserError, atomic_write
@@ -39,8 +39,6 @@ from .base import BaseSearchLoop
 from .search_data import SearchBatches, gather_metrics, process_batch
 
 STATE_VERSION = 1
-# units in which constraints_range is written: MFLOPs, M params, ms
-COST_UNITS = dict(flops=1e6, params=1e6, latency=1.0)
 
 
 def _key(choices: Dict) -> str:
@@ -59,15 +57,13 @@ class EvolutionSearchLoop(BaseSearchLoop):
         num_mutation (int): Mutants per generation.
         num_crossover (int): Crossovers per generation.
         mutate_prob (float): Probability to resample each decision.
-        constraints_range (dict): ``name -> (low, high)`` for ``flops``
-            (MFLOPs), ``params`` (M) and ``latency`` (ms, needs
-            ``latency_lut``); bounds may be None.
-        input_shape (tuple): Input shape of the cost estimate.
-        convention (str): FLOPs convention of the ``flops`` constraint:
-            ``'macs'`` (conv + linear multiply-adds), ``'fvcore'`` or
-            ``'mmrazor'`` (MMRazor's ResourceEstimator, so an MMRazor
-            constraint carries over unchanged); see mmnas.estimators.
-        latency_lut (str, optional): Table from build_latency_lut.py.
+        constraints_range (dict): ``metric -> (low, high)`` in the
+            estimator's units (``flops``: MFLOPs, ``params``: M,
+            ``latency``: ms); bounds may be None.
+        estimator (dict | list): The cost estimator(s) (``TASK_UTILS``),
+            e.g. ``dict(type='CostTable', input_shape=(1, 3, 224, 224),
+            convention='macs')``, plus ``dict(type='LatencyTable',
+            table=...)`` for a latency constraint.
         calibrate_dataloader (optional): Data for BN re-estimation;
             defaults to the runner's train dataloader. Its first
             ``calibrate_bn_iters`` batches, shuffled with ``seed`` when its
@@ -92,17 +88,17 @@ class EvolutionSearchLoop(BaseSearchLoop):
                  num_crossover: int = 25,
                  mutate_prob: float = 0.1,
                  constraints_range: Optional[Dict[str, Tuple]] = None,
-                 input_shape: Sequence[int] = (1, 3, 224, 224),
-                 convention: str = 'macs',
-                 latency_lut: Optional[str] = None,
+                 estimator: Union[Dict, List] = dict(type='CostTable'),
                  calibrate_dataloader: Optional[Union[DataLoader,
                                                       Dict]] = None,
                  calibrate_bn_iters: int = 200,
                  data_cache_mb: float = 2048,
                  score_key: str = 'accuracy/top1',
                  max_trials: int = 1000,
-                 seed: int = 0) -> None:
+                 seed: int = 0,
+                 **removed) -> None:
         super().__init__(runner, dataloader)
+        refuse_cost_settings('EvolutionSearchLoop', removed)
         if top_k > num_candidates or num_mutation + num_crossover > \
                 num_candidates:
             raise UserError(
@@ -125,20 +121,15 @@ class EvolutionSearchLoop(BaseSearchLoop):
         self.num_crossover = num_crossover
         self.mutate_prob = mutate_prob
         self.constraints_range = dict(constraints_range or {})
-        unknown = set(self.constraints_range) - set(COST_UNITS)
+        self.estimator = build_estimator(estimator)
+        unknown = set(self.constraints_range) - set(self.estimator.units)
         if unknown:
-            raise UserError(f'constraints_range: unknown constraint(s) '
-                            f'{sorted(unknown)}; use flops (M), params (M) '
-                            'or latency (ms).')
-        if 'latency' in self.constraints_range and not latency_lut:
-            raise UserError('a latency constraint needs latency_lut=<table '
-                            'written by tools/analysis/build_latency_lut.py>')
-        self.input_shape = tuple(input_shape)
-        if convention not in CONVENTIONS:
-            raise UserError(f'convention={convention!r}: choose one of '
-                            f'{CONVENTIONS} in train_cfg.')
-        self.convention = convention
-        self.latency_lut = latency_lut
+            raise UserError(
+                f'constraints_range: unknown constraint(s) {sorted(unknown)}'
+                f'; the estimator gives {sorted(self.estimator.units)}. A '
+                "latency constraint needs dict(type='LatencyTable', table="
+                '<file of tools/analysis/build_latency_lut.py>) among the '
+                'estimators.')
         self.calibrate_bn_iters = calibrate_bn_iters
         self.data_cache_mb = data_cache_mb
         self.seed = seed
@@ -166,29 +157,14 @@ class EvolutionSearchLoop(BaseSearchLoop):
 
     # -- costs --
     def _build_estimators(self) -> None:
-        model = self.model
-        self.cost_table = CostTable.build(
-            model.architecture,
-            model.mutator,
-            self.input_shape,
-            convention=self.convention)
-        self.latency_table = None
-        if self.latency_lut:
-            from mmnas.estimators import LatencyTable
-            self.latency_table = LatencyTable.load(self.latency_lut,
-                                                   model.mutator)
+        self.estimator.bind(self.model.architecture, self.model.mutator)
 
     def cost(self, choices: Dict) -> Dict[str, float]:
         """Cost in the units of ``constraints_range``."""
         key = _key(choices)
         if key not in self.costs:
-            raw = dict(self.cost_table.cost(choices))
-            if self.latency_table is not None:
-                raw['latency'] = self.latency_table.cost(choices)
-            self.costs[key] = {
-                k: v / COST_UNITS[k]
-                for k, v in raw.items() if k in COST_UNITS
-            }
+            self.costs[key] = self.estimator.in_units(
+                self.estimator.cost(choices))
         return self.costs[key]
 
     def is_valid(self, choices: Dict) -> bool:
@@ -203,9 +179,9 @@ class EvolutionSearchLoop(BaseSearchLoop):
     def _no_valid_candidate(self) -> UserError:
         """The error for constraints no subnet meets, with the cost range
         the space actually covers."""
-        span = ', '.join(
-            f'{k} {low / COST_UNITS[k]:.3f}..{high / COST_UNITS[k]:.3f}'
-            for k, (low, high) in self.cost_table.bounds().items())
+        units = self.estimator.units
+        span = ', '.join(f'{k} {low / units[k]:.3f}..{high / units[k]:.3f}'
+                         for k, (low, high) in self.estimator.bounds().items())
         return UserError(
             f'no subnet satisfies constraints_range='
             f'{self.constraints_range} (found none in {self.max_trials} '
@@ -436,7 +412,8 @@ class EvolutionSearchLoop(BaseSearchLoop):
         return found
 
     def maybe_resume(self) -> None:
-        if not self.runner._resume or not osp.isfile(self.state_path):
+        if not resume_requested(self.runner) or not osp.isfile(
+                self.state_path):
             return
         try:
             with open(self.state_path) as f:
@@ -445,7 +422,7 @@ class EvolutionSearchLoop(BaseSearchLoop):
             raise UserError(f'{self.state_path} is corrupt ({e}); remove it '
                             'to restart the search from the beginning.')
         ckpt = state.get('supernet_checkpoint')
-        if self.runner._load_from is None and ckpt:
+        if load_from(self.runner) is None and ckpt:
             self.runner.load_checkpoint(ckpt)
             self.supernet_checkpoint = ckpt
         self.load_state_dict(state)
@@ -514,7 +491,7 @@ class EvolutionSearchLoop(BaseSearchLoop):
         self._build_estimators()
         self._prepare_scoring()
         self.resumed_scores: Dict[str, float] = {}
-        self.supernet_checkpoint = self.runner._load_from
+        self.supernet_checkpoint = load_from(self.runner)
         self.maybe_resume()
         if self.supernet_checkpoint is None:
             self.runner.logger.warning(

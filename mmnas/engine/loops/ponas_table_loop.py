@@ -12,8 +12,9 @@ layer l in order:
    of the layer, so the candidates are compared on equal terms;
 3. decide layer l as its best candidate and save the state.
 
-The table (layer x candidate score, plus every candidate's params/FLOPs from
-``CostTable`` and the search-space description) is written to
+The table (``mmnas/structures/ponas_table.py``: layer x candidate score,
+plus every candidate's costs from the estimator and the search-space
+description) is written to
 ``<work_dir>/<table_file>`` after every layer (``complete: false`` until the
 last one); with ``--resume`` the loop continues after the last finished
 layer from ``<work_dir>/ponas_table_state.pth`` (written at the start too,
@@ -31,7 +32,7 @@ import json
 import os.path as osp
 import random
 from contextlib import contextmanager
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Union
 
 import torch
 import torch.nn as nn
@@ -39,9 +40,10 @@ from mmengine.dist import is_main_process
 from mmengine.evaluator import Evaluator
 from torch.utils.data import DataLoader
 
-from mmnas.estimators import CostTable
-from mmnas.models.algorithms.ponas import TABLE_FORMAT, TABLE_VERSION
+from mmnas.engine.utils import load_from, resume_requested
+from mmnas.estimators import build_estimator, refuse_cost_settings
 from mmnas.registry import LOOPS
+from mmnas.structures.ponas_table import TABLE_FORMAT, new_table, record_layer
 from mmnas.utils import Progress, UserError, atomic_open, atomic_write, track
 from .base import BaseSearchLoop
 from .resume_state import (EndlessBatches, global_rng_state,
@@ -83,7 +85,8 @@ class PONASTableLoop(BaseSearchLoop):
         score_key (str): Metric stored in the table (higher is better).
         norm_training (bool): Score with per-batch BN statistics (as SPOS
             search does) instead of the running ones.
-        input_shape (tuple): Input shape of the candidate costs.
+        estimator (dict): Estimator (``TASK_UTILS``) of the candidates'
+            costs, e.g. ``dict(type='CostTable', input_shape=...)``.
         table_file (str): Table file name inside the work dir.
         log_interval (int): Fine-tuning steps between log lines.
         data_cache_mb (float): Memory for the decoded and preprocessed
@@ -101,11 +104,13 @@ class PONASTableLoop(BaseSearchLoop):
                  eval_batches: Optional[int] = None,
                  score_key: str = 'accuracy/top1',
                  norm_training: bool = True,
-                 input_shape: Sequence[int] = (1, 3, 224, 224),
+                 estimator: Union[Dict, List] = dict(type='CostTable'),
                  table_file: str = 'ponas_table.json',
                  log_interval: int = 10,
                  data_cache_mb: float = 2048,
-                 seed: int = 0) -> None:
+                 seed: int = 0,
+                 **removed) -> None:
+        refuse_cost_settings('PONASTableLoop', removed)
         super().__init__(runner, dataloader)
         if finetune_iters < 0 or (eval_batches is not None
                                   and eval_batches < 1):
@@ -122,7 +127,7 @@ class PONASTableLoop(BaseSearchLoop):
         self.eval_batches = eval_batches
         self.score_key = score_key
         self.norm_training = norm_training
-        self.input_shape = tuple(input_shape)
+        self.estimator = build_estimator(estimator)
         self.table_file = table_file
         self.log_interval = log_interval
         self.seed = seed
@@ -150,28 +155,11 @@ class PONASTableLoop(BaseSearchLoop):
     # -- the table --
     def _new_table(self) -> Dict:
         model = self.model
-        costs = CostTable.build(model.architecture, model.mutator,
-                                self.input_shape)
-        space = model.mutator.search_space()
-        return dict(
-            format=TABLE_FORMAT,
-            version=TABLE_VERSION,
-            complete=False,
-            search_space=space,
-            layers=list(space),
-            score_key=self.score_key,
-            scores={},
-            decided={},
-            costs=dict(
-                input_shape=list(self.input_shape),
-                fixed=dict(costs.fixed),
-                candidates={
-                    layer: {
-                        c: dict(costs.candidate_cost(layer, c))
-                        for c in info['choices']
-                    }
-                    for layer, info in space.items()
-                }),
+        self.estimator.bind(model.architecture, model.mutator)
+        return new_table(
+            model.mutator.search_space(),
+            self.estimator,
+            self.score_key,
             settings=dict(
                 finetune_iters=self.finetune_iters,
                 eval_batches=self.eval_batches,
@@ -195,7 +183,8 @@ class PONASTableLoop(BaseSearchLoop):
             torch.save(state, f)
 
     def _resume(self, table: Dict) -> Dict:
-        if not self.runner._resume or not osp.isfile(self.state_path):
+        if not resume_requested(self.runner) or not osp.isfile(
+                self.state_path):
             return table
         try:
             state = torch.load(
@@ -295,7 +284,7 @@ class PONASTableLoop(BaseSearchLoop):
 
     def run(self) -> nn.Module:
         mutator = self.model.mutator
-        if not self.runner._load_from and not self.runner._resume:
+        if not load_from(self.runner) and not resume_requested(self.runner):
             self.runner.logger.warning(
                 'PONAS table: no load_from, so the candidates are scored on '
                 'an untrained supernet. Pass the meta-training checkpoint: '
@@ -312,10 +301,7 @@ class PONASTableLoop(BaseSearchLoop):
             rng = random.Random(self.seed * 1000003 + index)
             self._finetune(layer, table['decided'], rng)
             scores = self._evaluate(layer, table['decided'], rng)
-            best = max(scores, key=scores.get)
-            table['scores'][layer] = scores
-            table['decided'][layer] = best
-            table['complete'] = len(table['scores']) == len(table['layers'])
+            best = record_layer(table, layer, scores)
             self._save(table)
             self.runner.logger.info(
                 f'PONAS table: {layer} best {best} ({scores[best]:.2f}), '

@@ -14,6 +14,7 @@ from mmnas.registry import OPTIM_WRAPPER_CONSTRUCTORS
 from mmnas.utils import UserError
 
 ARCH_PARAM_KEY = 'arch_param'
+GROUPS = ('weights', 'arch')  # network weights, architecture logits
 
 
 def _build_subset(model: nn.Module, cfg: dict,
@@ -34,27 +35,33 @@ def _build_subset(model: nn.Module, cfg: dict,
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
 class ArchParamOptimWrapperConstructor:
-    """Build ``OptimWrapperDict(architecture=..., mutator=...)``: parameters
-    whose name contains ``arch_param`` go to ``mutator``, all others to
-    ``architecture``. Each entry is an ordinary optim wrapper config::
+    """Build ``OptimWrapperDict(weights=..., arch=...)``: parameters whose
+    name contains ``arch_param`` (the architecture logits) go to ``arch``,
+    all others (the network weights) to ``weights``. Each entry is an
+    ordinary optim wrapper config; ``param_scheduler`` takes the same
+    keys::
 
         optim_wrapper = dict(
             constructor='ArchParamOptimWrapperConstructor',
-            architecture=dict(optimizer=dict(type='SGD', lr=0.5),
-                              paramwise_cfg=dict(norm_decay_mult=0.)),
-            mutator=dict(optimizer=dict(type='Adam', lr=1e-3)))
+            weights=dict(optimizer=dict(type='SGD', lr=0.5),
+                         paramwise_cfg=dict(norm_decay_mult=0.)),
+            arch=dict(optimizer=dict(type='Adam', lr=1e-3)))
     """
 
     def __init__(self,
                  optim_wrapper_cfg: dict,
                  paramwise_cfg: Optional[dict] = None) -> None:
         keys = set(optim_wrapper_cfg)
-        if keys != {'architecture', 'mutator'} or paramwise_cfg:
+        if keys != set(GROUPS) or paramwise_cfg:
+            old = ' (formerly architecture / mutator: rename them)' \
+                if keys & {'architecture', 'mutator'} else ''
             raise UserError(
                 'ArchParamOptimWrapperConstructor takes exactly the keys '
-                f"'architecture' and 'mutator' (got {sorted(keys)}"
+                f"'weights' (network weights) and 'arch' (architecture "
+                f'logits){old} (got {sorted(keys)}'
                 f"{' and a top-level paramwise_cfg' if paramwise_cfg else ''}"
-                '); put optimizer and paramwise_cfg inside each of them.')
+                '); put optimizer and paramwise_cfg inside each of them, and '
+                'give param_scheduler the same keys.')
         self.optim_wrapper_cfg = optim_wrapper_cfg
 
     def __call__(self, model: nn.Module) -> OptimWrapperDict:
@@ -64,12 +71,11 @@ class ArchParamOptimWrapperConstructor:
         if not any(ARCH_PARAM_KEY in n for n in names):
             raise UserError(
                 f'the model has no parameter named *{ARCH_PARAM_KEY}*, so '
-                "there is nothing for the 'mutator' optimizer: use a "
+                "there is nothing for the 'arch' optimizer: use a "
                 'supernet with differentiable mutables (OneHotMutableOP) '
                 'or a single optimizer.')
         return OptimWrapperDict(
-            architecture=_build_subset(model,
-                                       self.optim_wrapper_cfg['architecture'],
-                                       lambda n: ARCH_PARAM_KEY not in n),
-            mutator=_build_subset(model, self.optim_wrapper_cfg['mutator'],
-                                  lambda n: ARCH_PARAM_KEY in n))
+            weights=_build_subset(model, self.optim_wrapper_cfg['weights'],
+                                  lambda n: ARCH_PARAM_KEY not in n),
+            arch=_build_subset(model, self.optim_wrapper_cfg['arch'],
+                               lambda n: ARCH_PARAM_KEY in n))

@@ -117,13 +117,13 @@ class BaseAlgorithm(BaseModel):
         ``ArchParamOptimWrapperConstructor``)."""
         name = type(self).__name__
         if not isinstance(optim_wrapper, OptimWrapperDict) or \
-                set(optim_wrapper.keys()) != {'architecture', 'mutator'}:
+                set(optim_wrapper.keys()) != {'weights', 'arch'}:
             raise UserError(
                 f'{name} needs two optimizers: set optim_wrapper = dict('
                 "constructor='ArchParamOptimWrapperConstructor', "
-                'architecture=dict(optimizer=...), mutator=dict(optimizer='
-                f'...)) in the config (see configs/nas/{name.lower()}/).')
-        return optim_wrapper['architecture'], optim_wrapper['mutator']
+                'weights=dict(optimizer=...), arch=dict(optimizer=...)) in '
+                f'the config (see configs/nas/{name.lower()}/).')
+        return optim_wrapper['weights'], optim_wrapper['arch']
 
 
 class SearchStepDDP(MMDistributedDataParallel):

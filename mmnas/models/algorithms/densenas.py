@@ -13,17 +13,17 @@ latency table, milliseconds). The derived architecture is the Viterbi path
 through the blocks with the argmax ops (``derive()``).
 """
 import math
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
 
+from mmnas.estimators import build_estimator, refuse_cost_settings
 from mmnas.registry import MODEL_WRAPPERS, MODELS
 from mmnas.utils import UserError
 from ..architectures.densenas_supernet import DenseNASSupernet
+from ..mutables import DiffMutable
 from .base import BaseAlgorithm, SearchStepDDP
-
-COST_METRICS = ('flops', 'params', 'latency')
 
 
 @MODELS.register_module()
@@ -31,14 +31,16 @@ class DenseNAS(BaseAlgorithm):
     """Args:
         architecture (dict | nn.Module): ImageClassifier whose backbone is a
             :class:`DenseNASSupernet`.
-        cost (dict): ``metric`` ('flops', 'params' or 'latency'),
-            ``weight`` and ``target`` of the loss term (in ``unit``),
-            ``unit`` (e.g. 1e6 for MFLOPs; ms for latency: 1),
-            ``skip_reg`` (fraction of a layer's first op charged for a skip;
-            DenseNAS ResNet: 0.1) and ``latency_table`` (a file from
-            tools/analysis/build_latency_lut.py, for 'latency').
-            ``weight=0`` searches without the cost term.
-        input_shape (Sequence[int]): Input shape the costs are counted at.
+        cost (dict): ``metric`` (one the estimator gives: 'flops',
+            'params' or 'latency'), ``weight`` and ``target`` of the loss
+            term (in ``unit``), ``unit`` (e.g. 1e6 for MFLOPs; ms for
+            latency: 1) and ``skip_reg`` (fraction of a layer's first op
+            charged for a skip; DenseNAS ResNet: 0.1). ``weight=0``
+            searches without the cost term.
+        estimator (dict): Estimator (``TASK_UTILS``) of the metric:
+            ``dict(type='CostTable', input_shape=...)`` or
+            ``dict(type='LatencyTable', table=<file of
+            tools/analysis/build_latency_lut.py>)``.
     """
 
     def __init__(self,
@@ -46,10 +48,12 @@ class DenseNAS(BaseAlgorithm):
                  mutator: dict = dict(type='NasMutator'),
                  cost: dict = dict(
                      metric='flops', weight=0.15, target=300., unit=1e6),
-                 input_shape: Sequence[int] = (1, 3, 224, 224),
+                 estimator: dict = dict(type='CostTable'),
                  eval_subnet: Optional[Union[str, dict]] = None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
-                 init_cfg=None) -> None:
+                 init_cfg=None,
+                 **removed) -> None:
+        refuse_cost_settings('DenseNAS', removed)
         super().__init__(architecture, mutator, eval_subnet, data_preprocessor,
                          init_cfg)
         backbone = getattr(self.architecture, 'backbone', None)
@@ -58,21 +62,20 @@ class DenseNAS(BaseAlgorithm):
                 'DenseNAS needs an architecture whose backbone is a '
                 f'DenseNASSupernet, got {type(backbone).__name__}. See '
                 'configs/nas/densenas/densenas_mbv2_search_1xb32_digits.py.')
+        refuse_cost_settings(
+            'DenseNAS cost',
+            {k: v
+             for k, v in cost.items() if k == 'latency_table'})
         self.cost_cfg = dict(
-            dict(
-                weight=0.,
-                target=math.e,
-                unit=1.,
-                skip_reg=0.,
-                latency_table=None), **cost)
+            dict(weight=0., target=math.e, unit=1., skip_reg=0.), **cost)
+        self._estimator = build_estimator(estimator)
         metric = self.cost_cfg.get('metric')
         problems = []
-        if metric not in COST_METRICS:
-            problems.append(f'metric {metric!r} is not one of '
-                            f'{COST_METRICS}')
-        if metric == 'latency' and not self.cost_cfg['latency_table']:
-            problems.append("metric 'latency' needs latency_table=<file of "
-                            'tools/analysis/build_latency_lut.py>')
+        if metric not in self._estimator.units:
+            problems.append(
+                f'metric {metric!r} is not one the estimator gives '
+                f'({sorted(self._estimator.units)}; latency needs '
+                "estimator=dict(type='LatencyTable', table=...))")
         if self.cost_cfg['target'] <= 1 or self.cost_cfg['weight'] < 0 or \
                 self.cost_cfg['unit'] <= 0:
             problems.append('target must be > 1 and weight >= 0 and unit '
@@ -80,7 +83,6 @@ class DenseNAS(BaseAlgorithm):
         if problems:
             raise UserError('DenseNAS cost settings: ' + '; '.join(problems) +
                             f' (got {cost}). Fix model.cost in the config.')
-        self.input_shape = tuple(input_shape)
         self._table = None
 
     @property
@@ -90,22 +92,12 @@ class DenseNAS(BaseAlgorithm):
     # cost -----------------------------------------------------------------
     def cost_table(self) -> Tuple[float, Callable]:
         """``(fixed cost, op_cost(decision, choice))`` in the metric's raw
-        unit, from an exact CostTable or the latency table; built on first
-        use."""
+        unit, from the estimator; bound to the supernet on first use."""
         if self._table is None:
-            from mmnas.estimators import CostTable
-            from mmnas.estimators.latency import LatencyTable
             metric = self.cost_cfg['metric']
-            if metric == 'latency':
-                table = LatencyTable.load(self.cost_cfg['latency_table'],
-                                          self.mutator)
-                table.check_space(self.mutator)
-                self._table = (table.fixed_ms, table.candidate_ms)
-            else:
-                table = CostTable.build(self.architecture, self.mutator,
-                                        self.input_shape)
-                self._table = (table.fixed[metric],
-                               lambda d, c: table.candidate_cost(d, c)[metric])
+            table = self._estimator.bind(self.architecture, self.mutator)
+            self._table = (table.fixed[metric],
+                           lambda d, c: table.candidate_cost(d, c)[metric])
         return self._table
 
     def expected_cost(self,
@@ -126,7 +118,8 @@ class DenseNAS(BaseAlgorithm):
         self.mutator.validate_choices(choices)
         probs = {}
         for key, members in self.mutator.search_groups.items():
-            options = getattr(members[0], 'arch_choices', members[0].choices)
+            options = members[0].arch_choices if isinstance(
+                members[0], DiffMutable) else members[0].choices
             probs[key] = torch.zeros(len(options), dtype=torch.float64)
             probs[key][options.index(choices[key])] = 1.
         return probs

@@ -18,16 +18,17 @@ search") instead of being retrained. Three phases, by epoch:
 The epoch comes from mmengine's ``MessageHub`` so the model never sees the
 runner.
 """
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Union
 
 import torch
 import torch.nn as nn
 from mmengine import dist
 from mmengine.logging import MessageHub, MMLogger
 
+from mmnas.estimators import build_estimator, refuse_cost_settings
 from mmnas.registry import MODEL_WRAPPERS, MODELS
 from mmnas.utils import UserError
-from ..mutables import OneHotMutableOP, argmax_choices
+from ..mutables import OneHotMutableOP
 from .base import BaseAlgorithm, SearchStepDDP
 
 PHASES = ('pretrain', 'search', 'finetune')
@@ -42,15 +43,15 @@ class DSNAS(BaseAlgorithm):
         pretrain_epochs (int): Epochs that train the weights only.
         finetune_epochs (int): Epoch at which the argmax subnet is fixed
             and fine-tuning starts.
-        flops_limit (float, optional): MFLOPs (in ``convention``) above
-            which a sampled subnet is penalised; None disables the penalty.
+        flops_limit (float, optional): MFLOPs (as the estimator counts
+            them) above which a sampled subnet is penalised; None disables
+            the penalty.
         flops_coef (float): Weight of the penalty
             ``sum_layers p(sampled op) * MFLOPs(sampled op)``.
-        input_shape (Sequence[int]): Input shape the FLOPs are counted at.
-        convention (str): FLOPs convention of the penalty (see
-            :mod:`mmnas.estimators.counters`): ``'macs'`` (conv + linear
-            multiply-adds) or ``'mmrazor'`` (MMRazor's ResourceEstimator,
-            what MMRazor's DSNAS penalises with).
+        estimator (dict): Estimator (``TASK_UTILS``) of the ``flops``:
+            ``dict(type='CostTable', input_shape=..., convention=...)``,
+            convention ``'macs'`` (conv + linear multiply-adds) or
+            ``'mmrazor'`` (what MMRazor's DSNAS penalises with).
         eval_subnet (str | dict, optional): Subnet that validation runs;
             None runs the argmax subnet.
         warm_start (dict, optional): See :class:`BaseAlgorithm`; its epochs
@@ -64,12 +65,13 @@ class DSNAS(BaseAlgorithm):
                  finetune_epochs: int = 85,
                  flops_limit: Optional[float] = None,
                  flops_coef: float = 1e-2,
-                 input_shape: Sequence[int] = (1, 3, 224, 224),
-                 convention: str = 'macs',
+                 estimator: dict = dict(type='CostTable'),
                  eval_subnet: Optional[Union[str, dict]] = None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg=None,
-                 warm_start: Optional[dict] = None) -> None:
+                 warm_start: Optional[dict] = None,
+                 **removed) -> None:
+        refuse_cost_settings('DSNAS', removed)
         super().__init__(architecture, mutator, eval_subnet, data_preprocessor,
                          init_cfg, warm_start)
         if self.warm_start_epochs > pretrain_epochs:
@@ -89,13 +91,13 @@ class DSNAS(BaseAlgorithm):
         self.finetune_epochs = finetune_epochs
         self.flops_limit = flops_limit
         self.flops_coef = flops_coef
-        self.input_shape = tuple(input_shape)
-        from mmnas.estimators.counters import CONVENTIONS
-        if convention not in CONVENTIONS:
-            raise UserError(f'convention={convention!r}: choose one of '
-                            f'{CONVENTIONS} in the model settings.')
-        self.convention = convention
-        self._cost_table = None
+        self._estimator = build_estimator(estimator)
+        if 'flops' not in self._estimator.units:
+            raise UserError(
+                f'DSNAS penalises FLOPs; its estimator gives '
+                f"{sorted(self._estimator.units)}. Use dict(type='CostTable'"
+                ', ...).')
+        self._bound = False
         self._leaders = self._tie_decisions()
         self._frozen: Optional[Dict] = None
 
@@ -136,7 +138,7 @@ class DSNAS(BaseAlgorithm):
 
     def derive_subnet(self) -> Dict:
         """The argmax subnet, ``{decision: choice}``."""
-        return argmax_choices(self.mutator)
+        return self.mutator.argmax_choices()
 
     def fix_to_argmax(self) -> Dict:
         """Freeze every decision at its argmax (rank 0's logits when
@@ -174,22 +176,18 @@ class DSNAS(BaseAlgorithm):
                 member.set_sample(index, None)
 
     @property
-    def cost_table(self):
-        """Per-candidate costs of the supernet, built on first use."""
-        if self._cost_table is None:
-            from mmnas.estimators import CostTable
-            self._cost_table = CostTable.build(
-                self.architecture,
-                self.mutator,
-                self.input_shape,
-                convention=self.convention)
-        return self._cost_table
+    def estimator(self):
+        """The cost estimator, bound to the supernet on first use."""
+        if not self._bound:
+            self._estimator.bind(self.architecture, self.mutator)
+            self._bound = True
+        return self._estimator
 
     def flops_loss(self, subnet: Dict) -> Optional[torch.Tensor]:
         """DSNAS' resource penalty for the sampled ``subnet``, or None when
         it is within ``flops_limit``. Its gradient reaches the logits
         through the sampled ops' probabilities."""
-        table = self.cost_table
+        table = self.estimator
         if table.cost(subnet)['flops'] / 1e6 < self.flops_limit:
             return None
         loss = 0.

@@ -30,7 +30,7 @@ DENSENAS_OPS = {
     },
     'basic_block': dict(type='ResBasicBlock'),
     'bottle_neck': dict(type='ResBottleneck', expansion=4),
-    'skip_connect': dict(type='Identity'),
+    'skip_connect': dict(type='IdentityOrProjection'),
 }
 # DenseNAS BN: momentum 0.1, eps 1e-3
 DENSENAS_NORM = dict(type='BN', eps=1e-3, momentum=0.1)

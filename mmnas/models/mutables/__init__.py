@@ -1,11 +1,11 @@
-from .arch_logits import ArchLogitsMixin
 from .base import BaseMutable
-from .diff_op import OneHotMutableOP, argmax_choices
+from .diff_mutable import DiffMutable
+from .diff_op import OneHotMutableOP
 from .diff_path import DiffMutablePath
 from .one_shot_channel import OneShotMutableChannel
 from .one_shot_op import OneShotMutableOP
 
 __all__ = [
-    'BaseMutable', 'OneShotMutableOP', 'OneHotMutableOP', 'argmax_choices',
-    'OneShotMutableChannel', 'DiffMutablePath', 'ArchLogitsMixin'
+    'BaseMutable', 'OneShotMutableOP', 'OneHotMutableOP',
+    'OneShotMutableChannel', 'DiffMutablePath', 'DiffMutable'
 ]

@@ -91,6 +91,11 @@ class BaseMutable(BaseModule):
         own = sum(p.numel() for p in self.parameters(recurse=False))
         return own + sum(count(m) for m in self.children())
 
+    def export(self) -> Optional[nn.Module]:
+        """The plain module this mutable, once fixed, becomes in a static
+        subnet; None when it stays as it is (a fixed path choice)."""
+        return None
+
     def dump_chosen(self) -> Dict[str, Any]:
         """The entry that records this decision in a subnet file."""
         return dict(chosen=self.current_choice)

@@ -21,12 +21,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmnas.registry import MODELS
-from .arch_logits import ArchLogitsMixin
+from .diff_mutable import DiffMutable
 from .one_shot_op import OneShotMutableOP
 
 
 @MODELS.register_module()
-class OneHotMutableOP(ArchLogitsMixin, OneShotMutableOP):
+class OneHotMutableOP(DiffMutable, OneShotMutableOP):
     """A one-shot op whose choice is sampled from
     ``softmax(arch_param / temperature)``.
 
@@ -63,17 +63,6 @@ class OneHotMutableOP(ArchLogitsMixin, OneShotMutableOP):
         """The choices the logits index (all of them, even once fixed)."""
         return list(self._arch_choices)
 
-    def probs(self) -> torch.Tensor:
-        """The choice probabilities without gradient."""
-        return self.arch_probs().detach()
-
-    @property
-    def argmax_choice(self) -> Any:
-        """The most probable choice (the fixed one once fixed)."""
-        if self.is_fixed:
-            return self.current_choice
-        return self._arch_choices[int(self.probs().argmax())]
-
     def sample_one_hot(
             self,
             arch_grad: bool = True) -> Tuple[int, Optional[torch.Tensor]]:
@@ -106,13 +95,3 @@ class OneHotMutableOP(ArchLogitsMixin, OneShotMutableOP):
         self._current = self._arch_choices[index]
         out = self._candidates[self._current](x)
         return out if scale is None else out * scale
-
-
-def argmax_choices(mutator) -> Dict[str, Any]:
-    """``{decision: choice}`` with every differentiable decision at its
-    argmax and every other one at its current choice (the derived subnet
-    of a differentiable search)."""
-    return {
-        key: getattr(members[0], 'argmax_choice', members[0].current_choice)
-        for key, members in mutator.search_groups.items()
-    }

@@ -11,12 +11,11 @@ import torch
 import torch.nn.functional as F
 
 from mmnas.registry import MODELS
-from .arch_logits import ArchLogitsMixin
-from .base import BaseMutable
+from .diff_mutable import DiffMutable
 
 
 @MODELS.register_module()
-class DiffMutablePath(ArchLogitsMixin, BaseMutable):
+class DiffMutablePath(DiffMutable):
     """``forward(x)`` returns ``x`` once per path, scaled by
     ``softmax(arch_param / temperature)``; once fixed, 1 for the chosen
     path and 0 for the others. Its choices are the path targets (e.g.
@@ -67,12 +66,6 @@ class DiffMutablePath(ArchLogitsMixin, BaseMutable):
                 torch.tensor(self._targets.index(self._current)),
                 len(self._targets)).to(self.arch_param)
         return self.arch_probs()
-
-    @property
-    def argmax_choice(self) -> Any:
-        if self.is_fixed:
-            return self._current
-        return self._targets[int(self.arch_param.detach().argmax())]
 
     def active_param_count(self, count) -> int:
         """The logits are not part of any subnet."""

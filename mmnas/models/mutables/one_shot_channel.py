@@ -1,8 +1,9 @@
 """Channel search (SPOS): the width of a block's hidden layer.
 
-The op is built once at the widest choice. A narrower choice runs the
-leading channels of the same weights: the layers that carry the hidden
-width are swapped for :class:`SlicedConv2d` / :class:`SlicedBatchNorm2d`,
+The op (a :class:`SliceableOP`, which lists its hidden layers) is built
+once at the widest choice. A narrower choice runs the leading channels of
+the same weights: the layers that carry the hidden width are replaced by
+:class:`SlicedConv2d` / :class:`SlicedBatchNorm2d` on the same parameters,
 which call the functional conv / batch norm on weight slices (so a traced
 forward shows the real, narrower shapes to FLOP counters). Fixing a choice
 copies the slices into plain, narrower ``Conv2d`` / ``BatchNorm2d`` layers.
@@ -11,42 +12,19 @@ One scale per block: every channel mutable inside the same block (the
 candidates of a ``OneShotMutableOP``) takes part in the decision
 ``<block>.channel``.
 """
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Optional, Sequence
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from mmnas.registry import MODELS
+from ..ops.base import HiddenLayer, SliceableOP
 from .base import BaseMutable
 
 # 0.2x to 2.0x of the base hidden width in steps of 0.2, the range issue 5
 # gives for the SPOS paper (the official code searches [0.2, ..., 1.6])
 DEFAULT_SCALES = [0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0]
-
-# op type -> its ConvModules on the hidden path:
-# (path, input is the hidden width, output is the hidden width)
-HIDDEN_LAYERS: Dict[str, List[Tuple[str, bool, bool]]] = {
-    'ShuffleBlock': [
-        ('branch2.0', False, True),
-        ('branch2.1', True, True),
-        ('branch2.2', True, False),
-    ],
-    'ShuffleXception': [
-        ('branch2.0.pointwise_conv', False, True),
-        ('branch2.1.depthwise_conv', True, True),
-        ('branch2.1.pointwise_conv', True, True),
-        ('branch2.2.depthwise_conv', True, True),
-        ('branch2.2.pointwise_conv', True, False),
-    ],
-    'MBBlock': [
-        ('expand_conv', False, True),
-        ('depthwise_conv', True, True),
-        ('se.conv1', True, False),
-        ('se.conv2', False, True),
-        ('linear_conv', True, False),
-    ],
-}
 
 
 def _is_depthwise(conv: nn.Conv2d) -> bool:
@@ -62,10 +40,22 @@ class SlicedConv2d(nn.Conv2d):
     out_width: Optional[int] = None
 
     @classmethod
-    def take_over(cls, conv: nn.Conv2d) -> None:
-        """Make ``conv`` sliceable in place (same parameters and state-dict
-        keys; the class swap torch's parametrize also uses)."""
-        conv.__class__ = cls
+    def of(cls, conv: nn.Conv2d) -> 'SlicedConv2d':
+        """A sliceable conv on ``conv``'s parameters (same state-dict
+        keys where it replaces ``conv``)."""
+        new = cls(
+            conv.in_channels,
+            conv.out_channels,
+            conv.kernel_size,
+            conv.stride,
+            conv.padding,
+            conv.dilation,
+            conv.groups,
+            conv.bias is not None,
+            conv.padding_mode,
+            device='meta')
+        new.weight, new.bias = conv.weight, conv.bias
+        return new.train(conv.training)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         in_width = x.shape[1]
@@ -84,13 +74,23 @@ class SlicedBatchNorm2d(nn.BatchNorm2d):
     updates the leading entries of the running statistics."""
 
     @classmethod
-    def take_over(cls, bn: nn.BatchNorm2d) -> None:
-        """Make ``bn`` sliceable in place."""
+    def of(cls, bn: nn.BatchNorm2d) -> 'SlicedBatchNorm2d':
+        """A sliceable batch norm on ``bn``'s parameters and buffers."""
         if type(bn) is not nn.BatchNorm2d:
             raise TypeError(f'channel search slices BatchNorm2d, not '
                             f'{type(bn).__name__}; use norm_cfg=dict('
                             "type='BN') in the searched op.")
-        bn.__class__ = cls
+        new = cls(
+            bn.num_features,
+            bn.eps,
+            bn.momentum,
+            bn.affine,
+            bn.track_running_stats,
+            device='meta')
+        for name, _ in list(new.named_parameters(recurse=False)) + list(
+                new.named_buffers(recurse=False)):
+            setattr(new, name, getattr(bn, name))
+        return new.train(bn.training)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         c = x.shape[1]
@@ -158,10 +158,11 @@ def _sliced_numel(conv: nn.Module, in_width: int, out_width: int) -> int:
 class OneShotMutableChannel(BaseMutable):
     """Chooses the hidden width of one op as a multiple of its base width.
 
-    The op (``ShuffleBlock``, ``ShuffleXception`` or ``MBBlock``; others
-    through ``hidden_layers``) is built with ``mid_channels`` = the widest
-    choice; choice ``s`` uses ``int(base * s)`` hidden channels, ``base``
-    being the op's default ``mid_channels`` (as the official SPOS code).
+    The op (a :class:`SliceableOP`: ``ShuffleBlock``, ``ShuffleXception``,
+    ``MBBlock``; others through ``hidden_layers``) is built with
+    ``mid_channels`` = the widest choice; choice ``s`` uses
+    ``int(base * s)`` hidden channels, ``base`` being the op's default
+    ``mid_channels`` (as the official SPOS code).
 
     Args:
         op (dict): Config of the op.
@@ -170,8 +171,8 @@ class OneShotMutableChannel(BaseMutable):
             space passes in/out channels and stride here; as a candidate of
             a ``OneShotMutableOP`` they come as plain keyword arguments).
         hidden_layers (list, optional): ``(ConvModule path, input is
-            hidden, output is hidden)`` of the op; defaults to the table
-            entry of its type.
+            hidden, output is hidden)`` of the op; defaults to the op's
+            own ``hidden_layers``.
         alias (str, optional): Decision name; defaults to
             ``<block>.channel``.
     """
@@ -180,7 +181,7 @@ class OneShotMutableChannel(BaseMutable):
                  op: dict,
                  choices: Sequence[float] = DEFAULT_SCALES,
                  module_kwargs: Optional[dict] = None,
-                 hidden_layers: Optional[List[Tuple[str, bool, bool]]] = None,
+                 hidden_layers: Optional[List[HiddenLayer]] = None,
                  alias: Optional[str] = None,
                  init_cfg=None,
                  **op_kwargs) -> None:
@@ -193,12 +194,13 @@ class OneShotMutableChannel(BaseMutable):
                 f'width multipliers, got {choices}.')
         cfg = dict(op, **(module_kwargs or {}), **op_kwargs)
         op_type = cfg.get('type')
+        op_cls = MODELS.get(op_type) if isinstance(op_type, str) else op_type
         op_type = op_type if isinstance(op_type, str) else op_type.__name__
-        if hidden_layers is None and op_type not in HIDDEN_LAYERS:
+        if hidden_layers is None and not (isinstance(op_cls, type)
+                                          and issubclass(op_cls, SliceableOP)):
             raise ValueError(
-                f'OneShotMutableChannel: no known hidden layers for op '
-                f'{op_type!r} (known: {sorted(HIDDEN_LAYERS)}); pass '
-                '`hidden_layers` for it.')
+                f'OneShotMutableChannel: op {op_type!r} is not a SliceableOP '
+                'that lists its hidden layers; pass `hidden_layers` for it.')
         # the op's own default width, from the op itself
         self.base_channels = MODELS.build(dict(cfg)).mid_channels
         self._choices = choices
@@ -208,7 +210,7 @@ class OneShotMutableChannel(BaseMutable):
         # (ConvModule, input is hidden, output is hidden), in forward order
         self._layers = [
             (self.op.get_submodule(path), into, out)
-            for path, into, out in (hidden_layers or HIDDEN_LAYERS[op_type])
+            for path, into, out in (hidden_layers or op_cls.hidden_layers)
             if self._has(path)
         ]
         if not self._layers or self._layers[0][1]:
@@ -218,9 +220,10 @@ class OneShotMutableChannel(BaseMutable):
                 'an MBBlock with expand_ratio 1); search another op or '
                 'ratio.')
         for module, _, _ in self._layers:
-            SlicedConv2d.take_over(module.conv)
+            module.conv = SlicedConv2d.of(module.conv)
             if module.with_norm:
-                SlicedBatchNorm2d.take_over(module.norm)
+                setattr(module, module.norm_name,
+                        SlicedBatchNorm2d.of(module.norm))
 
     def _has(self, path: str) -> bool:
         try:

@@ -8,7 +8,7 @@ import torch.nn as nn
 
 from mmnas.registry import TASK_UTILS
 from mmnas.utils.errors import UserError, suggest
-from ..mutables import BaseMutable, OneShotMutableOP
+from ..mutables import BaseMutable, DiffMutable, OneShotMutableOP
 
 
 class SearchSpaceError(UserError, ValueError):
@@ -97,6 +97,16 @@ class NasMutator:
     def current_choices(self) -> Dict[str, Any]:
         return OrderedDict(
             (k, v[0][1].current_choice) for k, v in self._groups.items())
+
+    def argmax_choices(self) -> Dict[str, Any]:
+        """``{decision: choice}`` with every differentiable decision at its
+        argmax and every other one at its current choice (the derived
+        subnet of a differentiable search)."""
+        return {
+            key: members[0].argmax_choice if isinstance(
+                members[0], DiffMutable) else members[0].current_choice
+            for key, members in self.search_groups.items()
+        }
 
     def sample_choices(self,
                        rng: Optional[random.Random] = None) -> Dict[str, Any]:

@@ -1,9 +1,9 @@
-from .base import BaseOP
-from .mobilenet_series import Identity, MBBlock
+from .base import BaseOP, SliceableOP
+from .mobilenet_series import IdentityOrProjection, MBBlock
 from .resnet_series import ResBasicBlock, ResBottleneck
 from .shufflenet_series import ShuffleBlock, ShuffleXception
 
 __all__ = [
-    'BaseOP', 'ShuffleBlock', 'ShuffleXception', 'MBBlock', 'Identity',
-    'ResBasicBlock', 'ResBottleneck'
+    'BaseOP', 'SliceableOP', 'ShuffleBlock', 'ShuffleXception', 'MBBlock',
+    'IdentityOrProjection', 'ResBasicBlock', 'ResBottleneck'
 ]

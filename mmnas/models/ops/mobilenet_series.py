@@ -7,11 +7,11 @@ from mmcls.models.utils import SELayer
 from mmcv.cnn import ConvModule
 
 from mmnas.registry import MODELS
-from .base import BaseOP
+from .base import BaseOP, SliceableOP
 
 
 @MODELS.register_module()
-class MBBlock(BaseOP):
+class MBBlock(SliceableOP):
     """Inverted residual: 1x1 expand (skipped at ratio 1), kxk depthwise with
     the stride, optional squeeze-excitation, 1x1 linear projection; identity
     shortcut when stride is 1 and widths match.
@@ -23,6 +23,14 @@ class MBBlock(BaseOP):
         se_cfg (dict, optional): kwargs of mmcls ``SELayer`` (applied on the
             hidden width); None disables SE.
     """
+
+    hidden_layers = [
+        ('expand_conv', False, True),
+        ('depthwise_conv', True, True),
+        ('se.conv1', True, False),
+        ('se.conv2', False, True),
+        ('linear_conv', True, False),
+    ]
 
     def __init__(self,
                  in_channels: int,
@@ -68,9 +76,10 @@ class MBBlock(BaseOP):
 
 
 @MODELS.register_module()
-class Identity(BaseOP):
-    """Skip candidate: identity, or 1x1 conv + BN where the stride or the
-    width changes (so it can stand in any slot of a stage)."""
+class IdentityOrProjection(BaseOP):
+    """Skip candidate: identity where shapes match, else a 1x1 conv + BN
+    projection (stride or width change), so it can stand in any slot of a
+    stage."""
 
     def __init__(self,
                  in_channels: int,

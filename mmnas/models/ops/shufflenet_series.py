@@ -12,7 +12,7 @@ from mmcls.models.utils import channel_shuffle as nchw_channel_shuffle
 from mmcv.cnn import ConvModule, DepthwiseSeparableConvModule
 
 from mmnas.registry import MODELS
-from .base import BaseOP
+from .base import SliceableOP
 
 
 def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
@@ -27,7 +27,7 @@ def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
     return nhwc.transpose(3, 4).reshape(b, h, w, c).permute(0, 3, 1, 2)
 
 
-class _ShuffleUnit(BaseOP):
+class _ShuffleUnit(SliceableOP):
     """Channel split, the two branches, concat and shuffle."""
 
     def __init__(self,
@@ -84,6 +84,11 @@ class ShuffleBlock(_ShuffleUnit):
         mid_channels (int, optional): Hidden width of branch2 (the width
             SPOS channel search varies). Defaults to ``out_channels // 2``.
     """
+    hidden_layers = [
+        ('branch2.0', False, True),
+        ('branch2.1', True, True),
+        ('branch2.2', True, False),
+    ]
 
     def __init__(self,
                  in_channels: int,
@@ -131,6 +136,13 @@ class ShuffleXception(_ShuffleUnit):
         mid_channels (int, optional): Hidden width of branch2. Defaults to
             ``out_channels // 2``.
     """
+    hidden_layers = [
+        ('branch2.0.pointwise_conv', False, True),
+        ('branch2.1.depthwise_conv', True, True),
+        ('branch2.1.pointwise_conv', True, True),
+        ('branch2.2.depthwise_conv', True, True),
+        ('branch2.2.pointwise_conv', True, False),
+    ]
 
     def __init__(self,
                  in_channels: int,

@@ -9,7 +9,8 @@ import torch
 import torch.nn.functional as F
 from conftest import ROOT
 
-from mmnas.utils import UserError, register_all_modules
+from mmnas import register_all_modules
+from mmnas.utils import UserError
 
 register_all_modules()
 
@@ -79,7 +80,7 @@ def tiny_algorithm(space, temperature=1., **cost):
             cost=dict(
                 dict(metric='flops', weight=0.15, target=10., unit=1e6),
                 **cost),
-            input_shape=(1, 3, 32, 32)))
+            estimator=dict(type='CostTable', input_shape=(1, 3, 32, 32))))
 
 
 def randomize_logits(algo, seed):
@@ -287,8 +288,10 @@ def test_split_dataset(digits_root):
 def test_bad_cost_settings():
     with pytest.raises(UserError, match='metric'):
         tiny_algorithm('mbv2', metric='macs')
-    with pytest.raises(UserError, match='latency_table'):
+    with pytest.raises(UserError, match='LatencyTable'):
         tiny_algorithm('mbv2', metric='latency')
+    with pytest.raises(UserError, match='estimator settings'):
+        tiny_algorithm('mbv2', latency_table='lut.json')
 
 
 def _digits_batches(root, n, batch_size=16):
@@ -325,9 +328,9 @@ def test_short_search_moves_logits_and_honours_cost(digits_root):
             algo,
             dict(
                 constructor='ArchParamOptimWrapperConstructor',
-                architecture=dict(
+                weights=dict(
                     optimizer=dict(type='SGD', lr=0.05, momentum=0.9)),
-                mutator=dict(
+                arch=dict(
                     optimizer=dict(type='Adam', lr=0.05, betas=(0.5, 0.999)))))
         before = [m.arch_param.detach().clone() for m in algo.mutator.mutables]
         start = float(algo.expected_cost())

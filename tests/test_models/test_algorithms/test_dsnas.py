@@ -14,13 +14,14 @@ import torch.nn.functional as F
 from mmengine.logging import MessageHub, MMLogger
 from mmengine.optim import OptimWrapper
 
+from mmnas import register_all_modules
 from mmnas.engine.hooks import (ArchDistributionHook, DumpSubnetHook,
                                 plot_arch_history, read_arch_history)
 from mmnas.models import SubnetModel
-from mmnas.models.mutables import OneHotMutableOP, argmax_choices
+from mmnas.models.mutables import OneHotMutableOP
 from mmnas.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 from mmnas.structures import load_subnet
-from mmnas.utils import UserError, register_all_modules
+from mmnas.utils import UserError
 
 register_all_modules()
 
@@ -57,7 +58,7 @@ def tiny_dsnas(**kwargs):
         architecture=tiny_supernet(),
         pretrain_epochs=1,
         finetune_epochs=2,
-        input_shape=(1, 3, 16, 16))
+        estimator=dict(type='CostTable', input_shape=(1, 3, 16, 16)))
     cfg.update(kwargs)
     return MODELS.build(cfg)
 
@@ -67,9 +68,9 @@ def optim_wrappers(model, weight_lr=0.1, arch_lr=0.1):
         dict(
             type='ArchParamOptimWrapperConstructor',
             optim_wrapper_cfg=dict(
-                architecture=dict(
+                weights=dict(
                     optimizer=dict(type='SGD', lr=weight_lr, momentum=0.9)),
-                mutator=dict(
+                arch=dict(
                     optimizer=dict(
                         type='Adam', lr=arch_lr, betas=(0.5, 0.999))))))
     return constructor(model)
@@ -158,29 +159,31 @@ def test_eval_runs_current_choice_and_algorithm_evaluates_argmax():
         for i, (k, m) in enumerate(model.mutator.search_groups.items())
     }
     assert dict(model.mutator.current_choices) == expected
-    assert argmax_choices(model.mutator) == expected
+    assert model.mutator.argmax_choices() == expected
 
 
 def test_optim_wrapper_constructor_splits_weights_and_logits():
     model = tiny_dsnas()
     wrappers = optim_wrappers(model)
-    arch = {
-        id(p)
-        for g in wrappers['mutator'].param_groups for p in g['params']
-    }
+    arch = {id(p) for g in wrappers['arch'].param_groups for p in g['params']}
     weights = {
         id(p)
-        for g in wrappers['architecture'].param_groups for p in g['params']
+        for g in wrappers['weights'].param_groups for p in g['params']
     }
     named = dict(model.named_parameters())
     assert arch == {id(p) for n, p in named.items() if 'arch_param' in n}
     assert len(arch) == 3 and not arch & weights
     assert len(arch) + len(weights) == len(named)
-    with pytest.raises(UserError, match="'architecture' and 'mutator'"):
+    with pytest.raises(UserError, match="'weights'.*'arch'"):
         OPTIM_WRAPPER_CONSTRUCTORS.build(
             dict(
                 type='ArchParamOptimWrapperConstructor',
                 optim_wrapper_cfg=dict(optimizer=dict(type='SGD', lr=1))))
+    with pytest.raises(UserError, match='formerly architecture / mutator'):
+        OPTIM_WRAPPER_CONSTRUCTORS.build(
+            dict(
+                type='ArchParamOptimWrapperConstructor',
+                optim_wrapper_cfg=dict(architecture={}, mutator={})))
     with pytest.raises(UserError, match='two optimizers'):
         set_epoch(0)
         model.train_step(
@@ -206,7 +209,7 @@ def test_phases_pretrain_search_finetune_keep_weights():
     assert 'loss' in log_vars
     alpha1 = arch_params(model)
     assert all(not torch.equal(alpha0[n], alpha1[n]) for n in alpha0)
-    argmax = argmax_choices(model.mutator)
+    argmax = model.mutator.argmax_choices()
 
     set_epoch(2)  # fine-tune: argmax frozen, same weights, one op a layer
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
@@ -240,14 +243,14 @@ def test_phases_pretrain_search_finetune_keep_weights():
     assert dict(resumed.mutator.current_choices) == argmax
 
 
-def test_flops_penalty_uses_the_cost_table():
+def test_flops_penalty_uses_the_estimator():
     torch.manual_seed(0)
     model = tiny_dsnas(flops_limit=0.0, flops_coef=0.5).train()
     set_epoch(1)
     data = model.data_preprocessor(batch(), True)
     losses = model(data['inputs'], data['data_samples'], mode='loss')
     subnet = dict(model.mutator.current_choices)
-    table = model.cost_table
+    table = model.estimator
     expected = 0.
     for key, choice in subnet.items():
         mutable = model.mutator.search_groups[key][0]
@@ -296,7 +299,7 @@ def test_alias_shares_logits_and_draw():
     members = model.mutator.search_groups['all_blocks']
     assert len(members) == 3
     assert all(m.arch_param is members[0].arch_param for m in members)
-    assert len(optim_wrappers(model)['mutator'].param_groups[0]['params']) \
+    assert len(optim_wrappers(model)['arch'].param_groups[0]['params']) \
         == 1
     outputs = {}
 
@@ -369,7 +372,7 @@ def test_hooks_write_subnet_and_distribution_and_plot(tmp_path):
         'arch_distribution.jsonl', 'subnet_epoch_2.yaml', 'subnet_final.yaml'
     ]
     subnet = load_subnet(str(tmp_path / 'subnet_final.yaml'))
-    assert subnet == argmax_choices(model.mutator)
+    assert subnet == model.mutator.argmax_choices()
     static = SubnetModel(tiny_supernet(), str(tmp_path / 'subnet_final.yaml'))
     assert not any('arch_param' in n for n, _ in static.named_parameters())
     png = plot_arch_history(

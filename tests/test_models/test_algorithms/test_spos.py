@@ -9,13 +9,13 @@ import torch
 from conftest import ROOT, run_and_kill, run_tool
 from mmengine.config import Config
 
+from mmnas import register_all_modules
 from mmnas.estimators import CostTable
 from mmnas.models import SearchSpaceError
 from mmnas.models.mutables import BaseMutable
 from mmnas.models.subnet import fix_subnet
 from mmnas.registry import MODELS
 from mmnas.structures import SubnetFileError, dump_subnet, load_subnet
-from mmnas.utils import register_all_modules
 
 register_all_modules()
 SPOS = 'configs/nas/spos/'
@@ -50,8 +50,8 @@ def supernet_ckpt(digits_root, tmp_path_factory):
 def digits_space():
     cfg = Config.fromfile(osp.join(ROOT, SUPERNET_DIGITS))
     model = MODELS.build(cfg.model)
-    table = CostTable.build(
-        model.architecture, model.mutator, (1, 3, 32, 32), cache=False)
+    table = CostTable((1, 3, 32, 32),
+                      cache=False).bind(model.architecture, model.mutator)
     flops = sorted(
         table.cost(model.mutator.sample_choices())['flops']
         for _ in range(200))

@@ -6,8 +6,8 @@ from conftest import ROOT
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 
+from mmnas import register_all_modules
 from mmnas.registry import MODELS
-from mmnas.utils import register_all_modules
 
 register_all_modules()
 

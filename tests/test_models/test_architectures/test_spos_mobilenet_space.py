@@ -7,12 +7,12 @@ import torch
 from conftest import ROOT
 from mmengine.config import Config
 
+from mmnas import register_all_modules
 from mmnas.estimators import count_static, count_subnet
 from mmnas.models import SearchSpaceError
-from mmnas.models.ops import Identity, MBBlock
+from mmnas.models.ops import IdentityOrProjection, MBBlock
 from mmnas.registry import MODELS
 from mmnas.structures import dump_subnet, load_subnet
-from mmnas.utils import register_all_modules
 
 register_all_modules()
 
@@ -72,8 +72,8 @@ def test_candidate_ops_follow_the_mbconv_layout():
     first = MBBlock(40, 24, 1, kernel_size=3, expand_ratio=1)
     assert first.expand_conv is None  # e1: no expand conv
     assert MBBlock(32, 32, 1, expand_ratio=3).with_res_shortcut
-    assert Identity(32, 32, 1).downsample is None
-    assert Identity(24, 32, 2).downsample.conv.stride == (2, 2)
+    assert IdentityOrProjection(32, 32, 1).downsample is None
+    assert IdentityOrProjection(24, 32, 2).downsample.conv.stride == (2, 2)
 
 
 def test_anglenas_subnet_counts_as_published():

@@ -10,6 +10,7 @@ import torch.nn as nn
 from conftest import ROOT
 from mmengine.config import Config
 
+from mmnas import register_all_modules
 from mmnas.estimators import CostTable, count_static, count_subnet
 from mmnas.models import NasMutator, SearchSpaceError
 from mmnas.models.mutables import OneShotMutableChannel
@@ -18,7 +19,6 @@ from mmnas.models.mutables.one_shot_channel import (SlicedBatchNorm2d,
 from mmnas.models.subnet import fix_subnet
 from mmnas.registry import MODELS
 from mmnas.structures import load_subnet
-from mmnas.utils import register_all_modules
 
 register_all_modules()
 
@@ -172,7 +172,10 @@ def test_bad_channel_settings_are_reported():
             stride=1)
     with pytest.raises(ValueError, match='hidden_layers'):
         OneShotMutableChannel(
-            op=dict(type='Identity'), in_channels=8, out_channels=8, stride=1)
+            op=dict(type='IdentityOrProjection'),
+            in_channels=8,
+            out_channels=8,
+            stride=1)
     with pytest.raises(ValueError, match='expand_ratio 1'):
         OneShotMutableChannel(
             op=dict(type='MBBlock', expand_ratio=1),
@@ -307,7 +310,7 @@ def test_cost_table_is_exact_for_channel_search_alone():
     mutator = NasMutator()
     mutator.prepare_from_supernet(net)
     shape = (1, 3, 16, 16)
-    table = CostTable.build(net, mutator, shape, cache=False)
+    table = CostTable(shape, cache=False).bind(net, mutator)
     rng = random.Random(1)
     for _ in range(2):
         choices = mutator.sample_choices(rng)

@@ -3,8 +3,8 @@ import pytest
 import torch
 import torch.nn as nn
 
+from mmnas import register_all_modules
 from mmnas.models import NasMutator, OneShotMutableOP, SearchSpaceError
-from mmnas.utils import register_all_modules
 
 register_all_modules()
 

@@ -7,10 +7,10 @@ import torch.nn as nn
 from conftest import ROOT
 from mmengine.config import Config
 
+from mmnas import register_all_modules
 from mmnas.models import (BaseMutable, NasMutator, OneShotMutableOP,
                           SearchSpaceError)
 from mmnas.registry import MODELS
-from mmnas.utils import register_all_modules
 
 register_all_modules()
 

@@ -8,11 +8,12 @@ import torch
 import torch.nn as nn
 from mmengine.logging import MessageHub
 
+from mmnas import register_all_modules
 from mmnas.models import SearchSpaceError
 from mmnas.models.mutables import OneShotMutableOP
 from mmnas.models.mutables.one_shot_op import copy_overlap_
 from mmnas.registry import MODELS, TASK_UTILS
-from mmnas.utils import UserError, register_all_modules
+from mmnas.utils import UserError
 
 register_all_modules()
 

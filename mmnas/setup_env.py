@@ -1,37 +1,10 @@
-"""Process-wide setup: registering mmnas modules and making mmengine
-checkpoints load under torch's ``weights_only`` default (torch >= 2.6)."""
+"""Process setup that needs every mmnas package: filling the registries."""
 import datetime
 import warnings
 
-import numpy as np
-import torch
 from mmengine import DefaultScope
 
-
-def allow_mmengine_checkpoint_globals() -> None:
-    """Allow-list the (harmless) classes mmengine pickles into checkpoints
-    (message hub history buffers, numpy scalars/arrays), so resuming works
-    with ``weights_only=True`` loading. The check itself stays on."""
-    add = getattr(torch.serialization, 'add_safe_globals', None)
-    if add is None:  # torch < 2.4 loads without weights_only by default
-        return
-    from mmengine.logging import HistoryBuffer
-
-    # HistoryBuffer pickles its statistics as getattr(HistoryBuffer, 'min');
-    # the weights-only unpickler still refuses to *call* anything that is
-    # not allow-listed, so getattr can only look attributes up.
-    safe = [HistoryBuffer, getattr, np.ndarray, np.dtype, datetime.datetime]
-    try:
-        safe.append(np._core.multiarray._reconstruct)
-        safe.append(np._core.multiarray.scalar)
-    except AttributeError:  # numpy 1.x
-        safe.append(np.core.multiarray._reconstruct)
-        safe.append(np.core.multiarray.scalar)
-    safe += [
-        type(np.dtype(t)) for t in (np.float64, np.float32, np.int64, np.int32,
-                                    np.bool_, np.uint8)
-    ]
-    add(safe)
+from mmnas.utils import allow_mmengine_checkpoint_globals
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:

@@ -1,15 +1,13 @@
-"""PONAS: Progressive One-shot NAS for very efficient deployment (Huang &
-Chu, 2020).
+"""The PONAS accuracy table (Progressive One-shot NAS, Huang & Chu, 2020):
+its file (written layer by layer by ``PONASTableLoop``, read here) and the
+deployment that answers any resource budget from it alone
+(``tools/ponas_deploy.py``).
 
-Three stages, each driven by one config or tool:
-
-1. meta-training: single-path one-shot training of the supernet (the
-   ``SPOS`` algorithm on the PONAS search space);
-2. fine-tuning + accuracy table: ``PONASTableLoop`` fine-tunes and scores
-   every candidate of every layer, layer by layer, into a table file;
-3. deployment (this file, ``tools/ponas_deploy.py``): for any resource
-   budget, the architecture with the least accuracy loss, from the table
-   alone.
+PONAS runs in three stages: meta-training (the ``SPOS`` algorithm on the
+PONAS search space), fine-tuning + accuracy table (``PONASTableLoop``
+scores every candidate of every layer, layer by layer), and deployment
+(:class:`PONASDeployer`): for any budget, the architecture with the least
+accuracy loss.
 
 Deployment objective. For layer l and candidate c let
 ``loss(l, c) = acc(l, c) - max_c' acc(l, c')`` (<= 0, accuracy points). The
@@ -26,7 +24,7 @@ straight to the optimum; with several it prunes with the tightest of them.
 import copy
 import json
 import math
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -45,6 +43,42 @@ class PONASTableError(UserError, ValueError):
 
 class ConstraintError(UserError, ValueError):
     """A constraint that cannot be parsed or met."""
+
+
+def new_table(space: Dict, estimator, score_key: str,
+              settings: Dict[str, Any]) -> Dict:
+    """An empty table of the search ``space`` (``mutator.search_space()``):
+    every candidate's costs from a bound ``estimator``, no scores yet."""
+    return dict(
+        format=TABLE_FORMAT,
+        version=TABLE_VERSION,
+        complete=False,
+        search_space=space,
+        layers=list(space),
+        score_key=score_key,
+        scores={},
+        decided={},
+        costs=dict(
+            input_shape=list(estimator.input_shape),
+            fixed=dict(estimator.fixed),
+            candidates={
+                layer: {
+                    c: dict(estimator.candidate_cost(layer, c))
+                    for c in info['choices']
+                }
+                for layer, info in space.items()
+            }),
+        settings=settings)
+
+
+def record_layer(table: Dict, layer: str, scores: Dict[str, float]) -> str:
+    """Store the candidates' ``scores`` of ``layer``, decide it as its best
+    candidate and return that."""
+    best = max(scores, key=scores.get)
+    table['scores'][layer] = scores
+    table['decided'][layer] = best
+    table['complete'] = len(table['scores']) == len(table['layers'])
+    return best
 
 
 def load_table(path: str) -> Dict:
@@ -89,20 +123,21 @@ def load_table(path: str) -> Dict:
     return table
 
 
-def add_latency(table: Dict, lut) -> Dict:
-    """The table with per-candidate ``latency`` (ms) from a ``LatencyTable``
-    measured for the same search space (e.g. on the target device)."""
+def add_costs(table: Dict, estimator) -> Dict:
+    """The table with the per-candidate costs of another ``estimator`` of
+    the same search space, e.g. a ``LatencyTable`` measured on the target
+    device."""
     table = copy.deepcopy(table)
-    missing = [layer for layer in table['layers'] if layer not in lut.space]
-    if missing:
+    try:
+        table['costs']['fixed'].update(estimator.fixed)
+        for layer, row in table['costs']['candidates'].items():
+            for choice, cost in row.items():
+                cost.update(estimator.candidate_cost(layer, choice))
+    except (KeyError, ValueError) as e:
         raise ConstraintError(
-            f'the latency table has no entries for {missing[:3]}: it was '
-            'measured for another search space. Build it for this space with '
-            'tools/analysis/build_latency_lut.py.')
-    table['costs']['fixed']['latency'] = lut.fixed_ms
-    for layer, row in table['costs']['candidates'].items():
-        for choice, cost in row.items():
-            cost['latency'] = lut.candidate_ms(layer, choice)
+            f'the estimator has no costs for this table ({e}): it was made '
+            'for another search space. Build it for this space (a latency '
+            'table: tools/analysis/build_latency_lut.py).') from None
     return table
 
 
