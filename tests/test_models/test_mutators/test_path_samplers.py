@@ -192,25 +192,7 @@ def test_warm_start_pins_op_decisions_and_samples_channel_widths():
         candidates=dict(
             c3=channel,
             c5=dict(channel, op=dict(type='ShuffleBlock', kernel_size=5))))
-    model = MODELS.build(
-        dict(
-            type='SPOS',
-            warm_start=dict(epochs=1),
-            architecture=dict(
-                type='ImageClassifier',
-                backbone=dict(
-                    type='SearchableShuffleNetV2',
-                    mutable_cfg=block,
-                    arch_setting=[[16, 2]],
-                    last_channels=16,
-                    small_input=True,
-                    out_indices=(1, )),
-                neck=dict(type='GlobalAveragePooling'),
-                head=dict(
-                    type='LinearClsHead',
-                    num_classes=10,
-                    in_channels=16,
-                    loss=dict(type='CrossEntropyLoss')))))
+    model = supernet(block=block, warm_start=dict(epochs=1))
     ref = model.mutator.reference_choices()
     assert ref and set(ref.values()) == {'c3'}
     assert not any(k.endswith('.channel') for k in ref)
