@@ -4,8 +4,10 @@ NAS-Bench-201), on the digits data, through the project's real configs and
 tools.
 
 SPOS ShuffleNetV2:
-- ranking: ``--num-subnets`` subnets stratified by FLOPs over the space
-  (one per FLOPs quantile of ``--samples`` random subnets); the supernet's
+- ranking: ``--num-subnets`` subnets evenly spread over the space's FLOPs
+  range (uniform draws cluster in its middle, so ``--samples`` subnets are
+  drawn leaning toward cheap or costly choices and the nearest to each
+  FLOPs step is taken); the supernet's
   score of each (BN re-estimated, then validation top-1: the evolution
   loop's own ``score``) against its mean stand-alone top-1 over ``--seeds``
   trainings from scratch. Kendall tau-b overall and within the middle third
@@ -29,14 +31,17 @@ drawn set) is recorded in ``<work-dir>/state.json`` (written atomically),
 and a rerun skips it. The table goes to stdout and ``<work-dir>/table.md``;
 the last line starts with ``RESULT:``.
 
-``--train-per-class K`` makes the task harder the same way for every
-subnet: a train split of K images per class (seeded) is written once in the
-ImageNet folder layout and every training (supernets, searches, BN
-re-estimation, stand-alone runs) reads it; validation stays the full split.
+``--train-per-class K`` makes the stand-alone task harder the same way for
+every subnet: a train split of K images per class (seeded) is written once
+in the ImageNet folder layout and every stand-alone training reads it;
+validation stays the full split. The supernets and searches, the methods
+under test, train on the full split as their configs say (under
+``--quick`` they read the small split too, to be fast).
 """
 import argparse
 import glob
 import json
+import math
 import os
 import os.path as osp
 import random
@@ -445,8 +450,9 @@ class Bench:
             for name, (_, seeds) in subnets.items()
         }
 
-    def data_opts(self, config):
-        opts = data_options(config, self.train_root)
+    def data_opts(self, config, stand_alone=False):
+        reduced = stand_alone or self.args.quick
+        opts = data_options(config, self.train_root if reduced else None)
         if self.args.quick:
             opts.update(no_workers_options(config))
         return opts
@@ -454,7 +460,7 @@ class Bench:
     def standalone_opts(self, config):
         return dict(
             schedule_options(config, self.args.epochs, ()),
-            **self.data_opts(config))
+            **self.data_opts(config, stand_alone=True))
 
     def search_opts(self, config):
         return dict(
@@ -796,11 +802,31 @@ def _search_loop(config, opts, work_dir, load):
     return loop
 
 
+def leaning_choices(mutator, estimator, rng, strength=8.):
+    """A random subnet whose choices lean, by an amount drawn per subnet,
+    toward each decision's cheap or costly candidates (by FLOPs): from
+    almost all-cheapest to almost all-costliest, where uniform draws all
+    land near the middle of the space's FLOPs range."""
+    lean = rng.uniform(-strength, strength)
+    choices = {}
+    for key in mutator.search_groups:
+        cands = mutator.choices_of(key)
+        costs = [estimator.candidate_cost(key, c)['flops'] for c in cands]
+        order = sorted(range(len(cands)), key=costs.__getitem__)
+        weights = [0.] * len(cands)
+        for r, i in enumerate(order):
+            weights[i] = math.exp(lean * (r / max(len(cands) - 1, 1) - .5))
+        choices[key] = rng.choices(cands, weights)[0]
+    return choices
+
+
 def draw_spos(config, opts, work_dir, num_subnets, num_random, samples, seed):
-    """The ranking subnets (one per FLOPs quantile of ``samples`` random
-    subnets; ``valid``: inside the search's constraint) and ``num_random``
-    distinct random subnets that the search's ``is_valid`` accepts, each
-    with its cost from the search loop's CostTable."""
+    """The ranking subnets (``samples`` subnets drawn leaning toward cheap
+    or costly choices; the one nearest each of ``num_subnets`` evenly spaced
+    FLOPs over their range, so the ranking spans the space; ``valid``: inside
+    the search's constraint) and ``num_random`` distinct uniformly random
+    subnets that the search's ``is_valid`` accepts, each with its cost from
+    the search loop's estimator."""
     loop = _search_loop(config, opts, work_dir, load=False)
     mutator = loop.model.mutator
     rng = random.Random(seed)
@@ -812,13 +838,18 @@ def draw_spos(config, opts, work_dir, num_subnets, num_random, samples, seed):
             flops=loop.cost(choices)['flops'],
             valid=loop.is_valid(choices))
 
-    pool = sorted((dict(mutator.sample_choices(rng)) for _ in range(samples)),
-                  key=lambda c: loop.cost(c)['flops'])
+    pool = {}
+    for _ in range(samples):
+        choices = leaning_choices(mutator, loop.estimator, rng)
+        pool[json.dumps(choices, sort_keys=True)] = (loop.cost(choices)['flops'],
+                                                     choices)
+    pool = sorted(pool.values(), key=lambda fc: fc[0])
+    low, high = pool[0][0], pool[-1][0]
     rank = []
     for i in range(num_subnets):
-        stratum = pool[i * len(pool) // num_subnets:(i + 1) * len(pool) //
-                       num_subnets]
-        rank.append(entry(f'rank{i:02d}', rng.choice(stratum)))
+        target = low + (high - low) * i / max(num_subnets - 1, 1)
+        j = min(range(len(pool)), key=lambda j: abs(pool[j][0] - target))
+        rank.append(entry(f'rank{i:02d}', pool.pop(j)[1]))
     seen, rand = set(), []
     for _ in range(num_random * 1000):
         if len(rand) == num_random:
@@ -1005,12 +1036,12 @@ def parse_args(argv=None):
     parser.add_argument(
         '--train-per-class',
         type=int,
-        help='train every model on this many images per class')
+        help='train every stand-alone subnet on this many images per class')
     parser.add_argument(
         '--samples',
         type=int,
         default=1000,
-        help='random subnets whose FLOPs quantiles stratify the ranking')
+        help='leaning random subnets the ranking subnets are picked from')
     parser.add_argument(
         '--pool-size',
         type=int,
