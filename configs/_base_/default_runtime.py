@@ -20,6 +20,10 @@ default_hooks = dict(
     # uninterrupted run drew
     epoch_seed=dict(type='EpochSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False),
+    # training on CPU in channels_last (NHWC), measured faster per space in
+    # docs/benchmarks.md; a config sets it to None where it is slower, and
+    # --cfg-options default_hooks.memory_format=None turns it off
+    memory_format=dict(type='ChannelsLastHook'),
 )
 
 env_cfg = dict(

@@ -1,25 +1,58 @@
-"""Run a model in the channels_last (NHWC) memory format."""
+"""Train a model in the channels_last (NHWC) memory format."""
+from typing import Sequence
+
 import torch
+import torch.nn as nn
 from mmengine.hooks import Hook
 
+from mmnas.engine.loops.base import BaseSearchLoop
 from mmnas.registry import HOOKS
 
 
 @HOOKS.register_module()
 class ChannelsLastHook(Hook):
     """Convert the model's 4-D parameters and buffers to channels_last
-    before the run starts.
+    before training starts, on the devices listed in ``devices``.
 
     Convolution kernels then pick the NHWC layout for every layer (the first
     convolution converts the NCHW input), which on CPU (oneDNN) avoids the
-    layout reorders of NCHW depthwise and 1x1 convolutions: measured on the
-    SPOS ShuffleNetV2 supernet in ``benchmarks/bench_train.py`` (see
-    docs/benchmarks.md). Parameters are converted in place, so the optimizer
-    built before this hook keeps them. Turn it on with
-    ``custom_hooks = [dict(type='ChannelsLastHook')]``.
+    layout reorders of NCHW depthwise and 1x1 convolutions: measured per
+    search space with ``benchmarks/bench_train.py`` (docs/benchmarks.md).
+    Parameters are converted in place, so the optimizer keeps them.
+
+    ``configs/_base_/default_runtime.py`` registers it as
+    ``default_hooks.memory_format``; a config (or ``--cfg-options
+    default_hooks.memory_format=None``) turns it off.
+
+    It acts in training loops only: a search loop
+    (:class:`~mmnas.engine.loops.base.BaseSearchLoop`) and test-only runs
+    stay in NCHW, where inference measured no faster on CPU and the search's
+    scores stay those of the NCHW kernels.
+
+    Args:
+        devices (Sequence[str]): Device types (``torch.device.type``) of the
+            model's parameters on which to convert. Only CPU is measured;
+            ``('cpu', 'cuda')`` opts CUDA in.
     """
 
     priority = 'VERY_HIGH'
 
-    def before_run(self, runner) -> None:
-        runner.model.to(memory_format=torch.channels_last)
+    def __init__(self, devices: Sequence[str] = ('cpu', )) -> None:
+        self.devices = tuple(devices)
+
+    def applies_to(self, model: nn.Module) -> bool:
+        """Whether ``model``'s parameters live on one of ``devices``."""
+        param = next(model.parameters(), None)
+        return param is not None and param.device.type in self.devices
+
+    def convert(self, model: nn.Module) -> bool:
+        """Convert ``model`` in place if it is on one of ``devices``;
+        return whether it was."""
+        if not self.applies_to(model):
+            return False
+        model.to(memory_format=torch.channels_last)
+        return True
+
+    def before_train(self, runner) -> None:
+        if not isinstance(runner.train_loop, BaseSearchLoop):
+            self.convert(runner.model)
