@@ -1,17 +1,26 @@
 """SPOS ShuffleNetV2 supernet training throughput and peak memory: mmnas vs
-MMRazor 1.0, same machine, same run.
+MMRazor 1.0, same machine, same run; or mmnas alone on another config, in
+one memory layout or several.
 
     python benchmarks/bench_train.py [--batch 16 64] [--steps 5] [--warmup 2]
         [--rounds 2] [--threads 2] [--size 224] [--device cpu|cuda]
-        [--peer-python /work/peer_venv/bin/python] [--channels-last]
+        [--peer-python /work/peer_venv/bin/python]
+        [--layouts config|nchw|channels_last ...] [--config CONFIG --no-peer]
 
 Both sides build the ImageNet supernet from their own
 ``spos_shufflenet_supernet_8xb128_in1k.py`` with that config's SGD optim
 wrapper and time ``model.train_step`` on one batch of random uint8 images
 (the data preprocessor normalises them; SPOS samples a new path every
-step). Runs alternate (ours, MMRazor, ours, MMRazor, ...), each a fresh
-subprocess with the same thread count; a run's figure is the median step
-time after warm-up, the table shows the median over rounds.
+step). Runs alternate (ours in each of ``--layouts``, MMRazor, ours, ...),
+each a fresh subprocess with the same thread count; a run's figure is the
+median step time after warm-up, the table shows the median over rounds.
+
+Ours runs in the memory layout training would use: ``config`` applies the
+config's ``default_hooks.memory_format`` hook (``ChannelsLastHook``, on CPU
+by default) to the model as the runner does; ``nchw`` and
+``channels_last`` force one. ``--config`` times another mmnas config (its
+``optim_wrapper``; weight steps only for DSNAS and DenseNAS searches),
+which MMRazor does not have: with ``--no-peer``.
 
 Peak memory: on CPU the maximum resident set size of each subprocess
 (``os.wait4``); on CUDA ``torch.cuda.max_memory_allocated``. On CPU the peer
@@ -38,6 +47,7 @@ import time
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT,
                   'configs/nas/spos/spos_shufflenet_supernet_8xb128_in1k.py')
+LAYOUTS = ('config', 'nchw', 'channels_last')
 PEER_DIR = '/work/shared/peers/mmrazor'
 PEER_PYTHON = '/work/peer_venv/bin/python'
 
@@ -62,9 +72,16 @@ def parse_args(argv=None):
     ap.add_argument('--peer-python', default=PEER_PYTHON)
     ap.add_argument('--no-peer', action='store_true', help='time mmnas only')
     ap.add_argument(
-        '--channels-last',
-        action='store_true',
-        help='ours with model and inputs in channels_last')
+        '--layouts',
+        nargs='+',
+        choices=LAYOUTS,
+        default=['config'],
+        help='memory layouts of ours, each its own runs: as the config\'s '
+        'default_hooks.memory_format says, or forced')
+    ap.add_argument(
+        '--config',
+        default=CONFIG,
+        help='mmnas config (other than the default: with --no-peer)')
     ap.add_argument(
         '--clock',
         choices=['wall', 'cpu'],
@@ -78,7 +95,12 @@ def parse_args(argv=None):
         'torch.profiler and split its step time by kind of work')
     ap.add_argument(
         '--worker', choices=['mmnas', 'mmrazor'], help=argparse.SUPPRESS)
-    return ap.parse_args(argv)
+    args = ap.parse_args(argv)
+    if not args.worker and not args.no_peer and \
+            osp.abspath(args.config) != CONFIG:
+        ap.error('MMRazor runs the SPOS ShuffleNetV2 supernet only: '
+                 'add --no-peer to time another --config')
+    return args
 
 
 def sync(device: str) -> None:
@@ -87,9 +109,10 @@ def sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def build(framework: str):
-    """The SPOS supernet, its config's optim wrapper config, data-sample
-    class and class count, from mmnas or (in the peer venv) MMRazor."""
+def build(framework: str, config: str = CONFIG):
+    """The model of ``config`` (MMRazor: the SPOS supernet of its own
+    config), its optim wrapper config, class count and the mmnas config's
+    ``default_hooks.memory_format`` hook config (None for MMRazor)."""
     from mmengine.logging import MMLogger
     MMLogger.get_instance('bench_train', log_level='WARNING')
     if framework == 'mmnas':
@@ -97,7 +120,8 @@ def build(framework: str):
         from mmnas.registry import MODELS
         from mmnas.utils.config import load_config
         register_all_modules()
-        cfg = load_config(CONFIG)
+        cfg = load_config(config)
+        layout_hook = cfg.get('default_hooks', {}).get('memory_format')
     else:
         import pathlib
 
@@ -112,9 +136,28 @@ def build(framework: str):
             str(
                 pathlib.Path(mmrazor.__file__).parent / '.mim' / 'configs' /
                 'nas/mmcls/spos/spos_shufflenet_supernet_8xb128_in1k.py'))
+        layout_hook = None
     model = MODELS.build(cfg.model)
     model.init_weights()
-    return model, cfg.optim_wrapper, cfg.model.architecture.head.num_classes
+    head = cfg.model.get('architecture', cfg.model).head
+    return model, cfg.optim_wrapper, head.num_classes, layout_hook
+
+
+def set_layout(model, layout: str, layout_hook) -> str:
+    """Put ``model`` in ``layout`` (``config``: what ``layout_hook``, the
+    config's memory-format hook, does to it in training); return the layout
+    it runs in. Inputs stay NCHW, as the runner's data preprocessor gives
+    them."""
+    import torch
+    if layout == 'config':
+        if layout_hook is None:
+            return 'nchw'
+        from mmnas.registry import HOOKS
+        return 'channels_last' if HOOKS.build(layout_hook).convert(model) \
+            else 'nchw'
+    if layout == 'channels_last':
+        model.to(memory_format=torch.channels_last)
+    return layout
 
 
 def profile_split(prof, steps: int, wall_s: float) -> dict:
@@ -156,14 +199,12 @@ def worker(args) -> dict:
     from mmcls.structures import ClsDataSample
     from mmengine.optim import build_optim_wrapper
     t0 = time.perf_counter()
-    model, optim_cfg, n_cls = build(args.worker)
+    model, optim_cfg, n_cls, layout_hook = build(args.worker, args.config)
     build_s = time.perf_counter() - t0
     model.to(args.device)
     inputs = torch.randint(
         0, 256, (args.batch[0], 3, args.size, args.size), dtype=torch.uint8)
-    if args.channels_last:
-        model.to(memory_format=torch.channels_last)
-        inputs = inputs.contiguous(memory_format=torch.channels_last)
+    layout = set_layout(model, args.layouts[0], layout_hook)
     optim = build_optim_wrapper(model, optim_cfg)
     batch = dict(
         inputs=inputs,
@@ -187,6 +228,7 @@ def worker(args) -> dict:
     times = times[args.warmup:]
     out = dict(
         framework=args.worker,
+        layout=layout,
         build_s=build_s,
         train_step_s=statistics.median(times),
         last_loss=float(logs['loss']),
@@ -221,7 +263,7 @@ def run_child(cmd) -> dict:
     return res
 
 
-def child_cmd(args, batch: int, side: str):
+def child_cmd(args, batch: int, side: str, layout: str = 'config'):
     """The command of one run: this file as a worker (in the peer venv for
     MMRazor), except MMRazor timed on CPU, which is peer_spos.py itself."""
     if side == 'mmrazor' and args.device == 'cpu' and not args.profile \
@@ -243,12 +285,11 @@ def child_cmd(args, batch: int, side: str):
         str(args.steps), '--warmup',
         str(args.warmup), '--threads',
         str(args.threads), '--size',
-        str(args.size), '--device', args.device, '--clock', args.clock
+        str(args.size), '--device', args.device, '--clock', args.clock,
+        '--config', args.config, '--layouts', layout
     ]
     if args.profile:
         cmd.append('--profile')
-    if args.channels_last and side == 'mmnas':
-        cmd.append('--channels-last')
     return cmd
 
 
@@ -287,48 +328,57 @@ def main():
     import torch
     print(f'# {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; '
           f'{machine()}; torch {torch.__version__}; threads {args.threads}; '
-          f'device {args.device}; {args.clock} clock' +
-          ('; ours channels_last' if args.channels_last else ''))
+          f'device {args.device}; {args.clock} clock; '
+          f'{osp.relpath(osp.abspath(args.config), ROOT)}; '
+          f'ours: {" ".join(args.layouts)}')
     mem_key = 'peak_mem_mb' if args.device.startswith('cuda') else \
         'maxrss_mb'
-    sides = ['mmnas'] + ([] if args.no_peer else ['mmrazor'])
+    # (label, framework, layout): one label per layout of ours
+    sides = [('mmnas' if len(args.layouts) == 1 else f'mmnas {layout}',
+              'mmnas', layout) for layout in args.layouts]
+    if not args.no_peer:
+        sides.append(('mmrazor', 'mmrazor', 'config'))
     rows, ratios, profiles = [], [], []
     for batch in args.batch:
-        runs = {s: [] for s in sides}
+        runs = {label: [] for label, _, _ in sides}
         for r in range(args.rounds):
-            for side in sides:
-                res = run_child(child_cmd(args, batch, side))
-                runs[side].append(res)
-                profiles.append((batch, side, res))
+            for label, side, layout in sides:
+                res = run_child(child_cmd(args, batch, side, layout))
+                runs[label].append(res)
+                profiles.append((batch, label, res))
                 print(
-                    f'  bs {batch} round {r + 1} {side}: '
+                    f'  bs {batch} round {r + 1} {label}: '
                     f'{res["train_step_s"]:.3f} s/step, '
                     f'{res[mem_key]:.0f} MB',
                     flush=True)
         summary = {}
-        for side in sides:
-            step = statistics.median(x['train_step_s'] for x in runs[side])
-            mem = max(x[mem_key] for x in runs[side])
-            summary[side] = (step, mem)
-            rows.append((batch, side, step, batch / step, mem))
-        if not args.no_peer:
-            ratios.append((batch, summary['mmrazor'][0] / summary['mmnas'][0],
-                           summary['mmnas'][1] / summary['mmrazor'][1]))
+        for label, _, _ in sides:
+            step = statistics.median(x['train_step_s'] for x in runs[label])
+            mem = max(x[mem_key] for x in runs[label])
+            summary[label] = (step, mem)
+            rows.append((batch, label, runs[label][0].get('layout', 'nchw'),
+                         step, batch / step, mem))
+        base = sides[-1][0] if not args.no_peer else sides[0][0]
+        for label, _, _ in sides:
+            if label != base:
+                ratios.append(
+                    (batch, label, base, summary[base][0] / summary[label][0],
+                     summary[label][1] / summary[base][1]))
     if args.profile:
         print_profiles(profiles)
         return
-    print(f'\n| batch | framework | s/step | img/s | peak mem (MB, '
+    print(f'\n| batch | framework | layout | s/step | img/s | peak mem (MB, '
           f'{"max allocated" if mem_key == "peak_mem_mb" else "max RSS"}) |')
-    print('|---|---|---|---|---|')
-    for batch, side, step, ips, mem in rows:
-        print(f'| {batch} | {side} | {step:.3f} | {ips:.1f} | {mem:.0f} |')
+    print('|---|---|---|---|---|---|')
+    for batch, label, layout, step, ips, mem in rows:
+        print(f'| {batch} | {label} | {layout} | {step:.3f} | {ips:.1f} | '
+              f'{mem:.0f} |')
     print(f'# load average after: '
           f'{" ".join(f"{x:.2f}" for x in os.getloadavg())}')
     if ratios:
-        print('RESULT: ' +
-              '; '.join(f'bs {b}: throughput mmnas/mmrazor {t:.2f}x, '
-                        f'peak memory mmnas/mmrazor {m:.2f}x'
-                        for b, t, m in ratios))
+        print('RESULT: ' + '; '.join(f'bs {b}: throughput {a}/{z} {t:.2f}x, '
+                                     f'peak memory {a}/{z} {m:.2f}x'
+                                     for b, a, z, t, m in ratios))
 
 
 if __name__ == '__main__':
