@@ -17,7 +17,6 @@ from mmengine.optim import build_optim_wrapper
 
 from mmnas import register_all_modules
 from mmnas.engine.hooks import ChannelsLastHook
-from mmnas.engine.loops import EvolutionSearchLoop
 from mmnas.models import NasMutator
 from mmnas.models.ops import ShuffleBlock, ShuffleXception
 from mmnas.models.ops.shufflenet_series import (channel_shuffle,
@@ -64,8 +63,7 @@ def test_channels_last_hook_converts_in_place_for_the_optimizer():
     model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4))
     params = list(model.parameters())
     optim = torch.optim.SGD(model.parameters(), lr=0.1)
-    ChannelsLastHook().before_train(
-        SimpleNamespace(model=model, train_loop=SimpleNamespace()))
+    ChannelsLastHook().before_train(SimpleNamespace(model=model))
     weight = model[0].weight
     assert weight.is_contiguous(memory_format=CL)
     assert not weight.is_contiguous()
@@ -73,24 +71,18 @@ def test_channels_last_hook_converts_in_place_for_the_optimizer():
     assert optim.param_groups[0]['params'][0] is weight
 
 
-def test_channels_last_hook_trains_on_cpu_only_and_never_in_a_search():
-    hook = ChannelsLastHook()
+@pytest.mark.parametrize('stage',
+                         ['before_train', 'before_val', 'before_test'])
+def test_channels_last_hook_acts_on_cpu_only(stage):
     on_meta = nn.Conv2d(3, 4, 3, device='meta')
-    assert not hook.convert(on_meta)
+    getattr(ChannelsLastHook(), stage)(SimpleNamespace(model=on_meta))
     assert on_meta.weight.is_contiguous()
-    assert ChannelsLastHook(devices=('meta', )).convert(on_meta)
+    getattr(ChannelsLastHook(devices=('meta', )), stage)(
+        SimpleNamespace(model=on_meta))
     assert on_meta.weight.is_contiguous(memory_format=CL)
-
-    searched = nn.Conv2d(3, 4, 3)
-    hook.before_train(
-        SimpleNamespace(
-            model=searched,
-            train_loop=EvolutionSearchLoop.__new__(EvolutionSearchLoop)))
-    assert searched.weight.is_contiguous()
-    trained = nn.Conv2d(3, 4, 3)
-    hook.before_train(
-        SimpleNamespace(model=trained, train_loop=SimpleNamespace()))
-    assert trained.weight.is_contiguous(memory_format=CL)
+    on_cpu = nn.Conv2d(3, 4, 3)
+    getattr(ChannelsLastHook(), stage)(SimpleNamespace(model=on_cpu))
+    assert on_cpu.weight.is_contiguous(memory_format=CL)
 
 
 def test_channels_last_is_the_default_and_can_be_turned_off():

@@ -1,33 +1,30 @@
-"""Train a model in the channels_last (NHWC) memory format."""
+"""Run a model in the channels_last (NHWC) memory format."""
 from typing import Sequence
 
 import torch
 import torch.nn as nn
 from mmengine.hooks import Hook
 
-from mmnas.engine.loops.base import BaseSearchLoop
 from mmnas.registry import HOOKS
 
 
 @HOOKS.register_module()
 class ChannelsLastHook(Hook):
     """Convert the model's 4-D parameters and buffers to channels_last
-    before training starts, on the devices listed in ``devices``.
+    before training, a search, validation or a test starts, on the devices
+    listed in ``devices``.
 
     Convolution kernels then pick the NHWC layout for every layer (the first
     convolution converts the NCHW input), which on CPU (oneDNN) avoids the
     layout reorders of NCHW depthwise and 1x1 convolutions: measured per
-    search space with ``benchmarks/bench_train.py`` (docs/benchmarks.md).
-    Parameters are converted in place, so the optimizer keeps them.
+    search space, for training steps and for the gradient-free forward
+    passes of searches and tests, with ``benchmarks/bench_train.py``
+    (docs/benchmarks.md). It runs after the weights are initialised or
+    loaded; parameters are converted in place, so the optimizer keeps them.
 
     ``configs/_base_/default_runtime.py`` registers it as
     ``default_hooks.memory_format``; a config (or ``--cfg-options
     default_hooks.memory_format=None``) turns it off.
-
-    It acts in training loops only: a search loop
-    (:class:`~mmnas.engine.loops.base.BaseSearchLoop`) and test-only runs
-    stay in NCHW, where inference measured no faster on CPU and the search's
-    scores stay those of the NCHW kernels.
 
     Args:
         devices (Sequence[str]): Device types (``torch.device.type``) of the
@@ -54,5 +51,10 @@ class ChannelsLastHook(Hook):
         return True
 
     def before_train(self, runner) -> None:
-        if not isinstance(runner.train_loop, BaseSearchLoop):
-            self.convert(runner.model)
+        self.convert(runner.model)
+
+    def before_val(self, runner) -> None:
+        self.convert(runner.model)
+
+    def before_test(self, runner) -> None:
+        self.convert(runner.model)
