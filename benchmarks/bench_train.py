@@ -6,6 +6,7 @@ one memory layout or several.
         [--rounds 2] [--threads 2] [--size 224] [--device cpu|cuda]
         [--peer-python /work/peer_venv/bin/python]
         [--layouts config|nchw|channels_last ...] [--config CONFIG --no-peer]
+        [--step train|val]
 
 Both sides build the ImageNet supernet from their own
 ``spos_shufflenet_supernet_8xb128_in1k.py`` with that config's SGD optim
@@ -20,7 +21,9 @@ config's ``default_hooks.memory_format`` hook (``ChannelsLastHook``, on CPU
 by default) to the model as the runner does; ``nchw`` and
 ``channels_last`` force one. ``--config`` times another mmnas config (its
 ``optim_wrapper``; weight steps only for DSNAS and DenseNAS searches),
-which MMRazor does not have: with ``--no-peer``.
+which MMRazor does not have: with ``--no-peer``. ``--step val`` times
+``model.val_step`` without gradients instead, the forward pass a search
+scores candidates with.
 
 Peak memory: on CPU the maximum resident set size of each subprocess
 (``os.wait4``); on CUDA ``torch.cuda.max_memory_allocated``. On CPU the peer
@@ -88,6 +91,13 @@ def parse_args(argv=None):
         default='wall',
         help='cpu: process CPU time per step (with --threads 1 '
         'it hardly moves with other jobs on a shared machine)')
+    ap.add_argument(
+        '--step',
+        choices=['train', 'val'],
+        default='train',
+        help='val: time model.val_step without gradients (the forward '
+        'pass a search scores candidates with) on the path one train step '
+        'sampled')
     ap.add_argument(
         '--profile',
         action='store_true',
@@ -213,6 +223,17 @@ def worker(args) -> dict:
             for _ in range(args.batch[0])
         ])
     model.train()
+    if args.step == 'val':
+        logs = model.train_step(batch, optim)
+        model.eval()
+
+    def step():
+        if args.step == 'train':
+            return model.train_step(batch, optim)
+        with torch.no_grad():
+            model.val_step(batch)
+        return logs
+
     clock = time.process_time if args.clock == 'cpu' else time.perf_counter
     times = []
     for _ in range(args.warmup + args.steps):
@@ -222,7 +243,7 @@ def worker(args) -> dict:
             prof.__enter__()
         sync(args.device)
         t = clock()
-        logs = model.train_step(batch, optim)
+        logs = step()
         sync(args.device)
         times.append(clock() - t)
     times = times[args.warmup:]
@@ -267,7 +288,7 @@ def child_cmd(args, batch: int, side: str, layout: str = 'config'):
     """The command of one run: this file as a worker (in the peer venv for
     MMRazor), except MMRazor timed on CPU, which is peer_spos.py itself."""
     if side == 'mmrazor' and args.device == 'cpu' and not args.profile \
-            and args.clock == 'wall':
+            and args.clock == 'wall' and args.step == 'train':
         return [
             args.peer_python,
             osp.join(PEER_DIR, 'peer_spos.py'), '--batch',
@@ -286,7 +307,7 @@ def child_cmd(args, batch: int, side: str, layout: str = 'config'):
         str(args.warmup), '--threads',
         str(args.threads), '--size',
         str(args.size), '--device', args.device, '--clock', args.clock,
-        '--config', args.config, '--layouts', layout
+        '--config', args.config, '--layouts', layout, '--step', args.step
     ]
     if args.profile:
         cmd.append('--profile')
@@ -328,7 +349,7 @@ def main():
     import torch
     print(f'# {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; '
           f'{machine()}; torch {torch.__version__}; threads {args.threads}; '
-          f'device {args.device}; {args.clock} clock; '
+          f'device {args.device}; {args.clock} clock; {args.step} step; '
           f'{osp.relpath(osp.abspath(args.config), ROOT)}; '
           f'ours: {" ".join(args.layouts)}')
     mem_key = 'peak_mem_mb' if args.device.startswith('cuda') else \
