@@ -841,8 +841,9 @@ def draw_spos(config, opts, work_dir, num_subnets, num_random, samples, seed):
     pool = {}
     for _ in range(samples):
         choices = leaning_choices(mutator, loop.estimator, rng)
-        pool[json.dumps(choices, sort_keys=True)] = (loop.cost(choices)['flops'],
-                                                     choices)
+        pool[json.dumps(choices,
+                        sort_keys=True)] = (loop.cost(choices)['flops'],
+                                            choices)
     pool = sorted(pool.values(), key=lambda fc: fc[0])
     low, high = pool[0][0], pool[-1][0]
     rank = []
