@@ -22,7 +22,8 @@ import json
 from mmengine.config import DictAction
 
 from mmnas import register_all_modules
-from mmnas.estimators import count_bitops, count_static, count_subnet
+from mmnas.estimators import (BitOpsEstimator, count_bitops, count_static,
+                              count_subnet)
 from mmnas.estimators.counters import CONVENTIONS
 from mmnas.registry import MODELS
 from mmnas.structures import load_subnet
@@ -102,8 +103,11 @@ def count(model, subnet, shape, convention):
         cost = count_subnet(model.architecture, model.mutator, choices, shape,
                             macs)
         if convention == 'bitops':
-            cost['bitops'] = count_bitops(model.architecture, model.mutator,
-                                          choices, shape)
+            estimator = BitOpsEstimator(shape).bind(model.architecture,
+                                                    model.mutator)
+            cost['bitops'] = estimator.cost(
+                model.mutator.space_names(choices))['bitops']
+            cost['fixed_bitops'] = estimator.fixed['bitops']
         return cost
     cost = count_static(model, shape, macs)
     if convention == 'bitops':
@@ -130,8 +134,18 @@ def main(argv=None):
           f'{f"{h}x{w}":<8}{cost["params"] / 1e6:>13.3f}M'
           f'{cost["flops"] / 1e6:>15.3f}M\n'
           f'{"":<8}{cost["params"]:>14,}{cost["flops"] / 1e9:>15.4f}G\n' +
-          (f'BitOps: {cost["bitops"]:,} ({cost["bitops"] / 1e9:.4f} G)\n'
-           if 'bitops' in cost else '') + note)
+          bitops_line(cost) + note)
+
+
+def bitops_line(cost) -> str:
+    if 'bitops' not in cost:
+        return ''
+    line = f'BitOps: {cost["bitops"]:,} ({cost["bitops"] / 1e9:.4f} G)'
+    if 'fixed_bitops' in cost:
+        searched = cost['bitops'] - cost['fixed_bitops']
+        line += (f', of which searched layers {searched:,} and fixed-bit '
+                 f'layers {cost["fixed_bitops"]:,}')
+    return line + '\n'
 
 
 if __name__ == '__main__':
