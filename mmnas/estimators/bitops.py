@@ -5,33 +5,35 @@ A layer's MACs are ``Cout * Hout * Wout * Cin / groups * kh * kw`` for a
 conv and ``out * in`` for a linear layer (as fvcore counts them, batch 1);
 its bits are the current ones of a :class:`QuantConv2d` /
 :class:`QuantLinear`, and 32 x 32 for a float layer. The cost is a sum of
-products of two decisions, not a sum over decisions, so the estimator
-computes ``cost(choices)`` from per-layer MACs and the layers' bit
-decisions rather than from per-candidate entries.
+products of decisions (a layer's two bit widths, and the hidden widths a
+channel search gives its input and output), not a sum over decisions, so
+the estimator computes ``cost(choices)`` from per-layer MACs and the
+layers' decisions rather than from per-candidate entries.
 """
 from collections import OrderedDict
-from typing import Any, Dict, List, Mapping, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 import torch
 import torch.nn as nn
 
-from mmnas.models.mutables import OneShotMutableValue
+from mmnas.models.mutables import OneShotMutableChannel, OneShotMutableValue
 from mmnas.models.ops.quantization import FULL_PRECISION
 from mmnas.registry import TASK_UTILS
 from .base import BaseEstimator
 from .cost_table import CostTableError
 from .counters import chosen, dummy_input, eval_no_grad, traceable, unwrap
 
-# a layer's bit width: a decision name, or a fixed number
-BitSource = Union[str, int]
 
-
-def layer_macs(module: nn.Module, output: torch.Tensor) -> int:
-    """Multiply-adds of one call of a conv or linear layer."""
+def layer_macs(module: nn.Module, x: torch.Tensor,
+               output: torch.Tensor) -> int:
+    """Multiply-adds of one call of a conv or linear layer on ``x`` (a
+    channel search may feed a conv fewer channels than it has)."""
     if isinstance(module, nn.Conv2d):
         kh, kw = module.kernel_size
-        return output.numel() * module.in_channels // module.groups * kh * kw
-    return output.numel() * module.in_features
+        per_group = x.shape[1] if module.groups == 1 else \
+            module.in_channels // module.groups
+        return output.numel() * per_group * kh * kw
+    return output.numel() * x.shape[-1]
 
 
 def layer_bits(module: nn.Module) -> Tuple[int, int]:
@@ -51,7 +53,7 @@ def record_macs(net: nn.Module,
         if isinstance(m, (nn.Conv2d, nn.Linear)):
 
             def hook(mod, args, out, name=name):
-                macs[name] = macs.get(name, 0) + layer_macs(mod, out)
+                macs[name] = macs.get(name, 0) + layer_macs(mod, args[0], out)
 
             hooks.append(m.register_forward_hook(hook))
     try:
@@ -90,13 +92,15 @@ class BitOpsEstimator(BaseEstimator):
     """BitOps of any subnet of a quantization space (metric ``bitops``,
     constraints in G).
 
-    ``bind`` records each layer's MACs in one forward pass and, per
-    layer, the decision (or fixed number) its weight and input bits come
-    from; ``cost`` is then exact for every subnet as long as no decision
-    changes a layer's MACs, which ``bind`` checks on a second subnet
-    (the quantization spaces search bit widths only). ``bounds`` is exact:
-    BitOps grow with every bit width, so the cheapest and dearest subnets
-    take the smallest and largest choice of every decision.
+    ``bind`` records each layer's MACs in one forward pass at the widest
+    choices and, per layer, the decision (or fixed number) its weight and
+    input bits come from and the channel decision (if any) that narrows
+    its input or output. A conv's MACs are proportional to its input and
+    output channels, so ``cost`` is exact for every subnet; ``bind``
+    checks the scaling on the narrowest subnet and refuses a space where
+    another decision changes a layer's MACs. ``bounds`` is exact: BitOps
+    grow with every bit width and width, so the cheapest and dearest
+    subnets take the smallest and largest choice of every decision.
 
     Args:
         input_shape (Sequence[int]): Input shape the costs are for.
@@ -105,7 +109,9 @@ class BitOpsEstimator(BaseEstimator):
 
     def __init__(self, input_shape: Sequence[int] = (1, 3, 224, 224)) -> None:
         self.input_shape = tuple(input_shape)
-        self._layers: List[Tuple[str, int, BitSource, BitSource]] = []
+        # (name, MACs at full width, weight bits, input bits, channel
+        # decision or None, its mutable, input narrows, output narrows)
+        self._layers: List[tuple] = []
         self._space: Dict[str, List[Any]] = {}
 
     def bind(self, architecture: nn.Module, mutator) -> 'BitOpsEstimator':
@@ -116,32 +122,38 @@ class BitOpsEstimator(BaseEstimator):
         }
         self._space = OrderedDict(
             (k, mutator.choices_of(k)) for k in mutator.search_groups)
-        lowest = {k: v[0] for k, v in self._space.items()}
-        highest = {k: v[-1] for k, v in self._space.items()}
-        with chosen(mutator, lowest):
-            macs = record_macs(net, self.input_shape)
+        lowest = {k: min(v) for k, v in self._space.items()}
+        highest = {k: max(v) for k, v in self._space.items()}
         with chosen(mutator, highest):
-            if record_macs(net, self.input_shape) != macs:
-                raise CostTableError(
-                    'the MACs of some layer change with the choices of this '
-                    'space (a channel or op decision): BitOpsEstimator '
-                    'counts spaces that search bit widths only.')
+            macs = record_macs(net, self.input_shape)
+        narrowed = {}  # conv name -> (decision, mutable, input, output)
+        names = {id(m): n for n, m in net.named_modules()}
+        for mutable in mutator.mutables:
+            if isinstance(mutable, OneShotMutableChannel):
+                for module, into, out in mutable._layers:
+                    narrowed[names[id(
+                        module.conv)]] = (decision_of[id(mutable)], mutable,
+                                          into, out)
         self._layers = []
         for name, n in macs.items():
             m = net.get_submodule(name)
+            sources = [FULL_PRECISION, FULL_PRECISION]
             if hasattr(m, 'w_quant'):
                 sources = [
-                    decision_of.get(id(q), None) if isinstance(
-                        q, OneShotMutableValue) else None
-                    for q in (m.w_quant, m.a_quant)
+                    decision_of[id(q)]
+                    if isinstance(q, OneShotMutableValue) else bits
+                    for q, bits in zip((m.w_quant, m.a_quant), layer_bits(m))
                 ]
-                w, a = layer_bits(m)
-                sources = [
-                    s if s is not None else b for s, b in zip(sources, (w, a))
-                ]
-            else:
-                sources = [FULL_PRECISION, FULL_PRECISION]
-            self._layers.append((name, n, *sources))
+            channel = narrowed.get(name, (None, None, False, False))
+            self._layers.append((name, n, *sources, *channel))
+        with chosen(mutator, lowest):
+            found = record_macs(net, self.input_shape)
+        expected = {r[0]: r[1] for r in self.per_layer(lowest)}
+        if found != expected:
+            raise CostTableError(
+                'the MACs of some layer change with other decisions of this '
+                'space than bit widths and hidden widths (e.g. an op '
+                'choice): BitOpsEstimator counts quantization spaces only.')
         return self
 
     def per_layer(
@@ -151,7 +163,11 @@ class BitOpsEstimator(BaseEstimator):
         """``(layer, MACs, weight bits, input bits, BitOps)`` per layer."""
         self._check(choices)
         rows = []
-        for name, macs, w, a in self._layers:
+        for name, macs, w, a, channel, mutable, into, out in self._layers:
+            if channel is not None:
+                full = mutable.width_of(max(mutable.choices))
+                width = mutable.width_of(choices[channel])
+                macs = macs * width**(into + out) // full**(into + out)
             wb = choices[w] if isinstance(w, str) else w
             ab = choices[a] if isinstance(a, str) else a
             rows.append((name, macs, wb, ab, macs * wb * ab))
@@ -175,8 +191,9 @@ class BitOpsEstimator(BaseEstimator):
     @property
     def fixed(self) -> Dict[str, int]:
         return dict(
-            bitops=sum(n * w * a for _, n, w, a in self._layers
-                       if not isinstance(w, str) and not isinstance(a, str)))
+            bitops=sum(r[1] * r[2] * r[3] for r in self._layers
+                       if not isinstance(r[2], str)
+                       and not isinstance(r[3], str) and r[4] is None))
 
     def candidate_cost(self, decision: str, choice: Any) -> Dict[str, int]:
         raise CostTableError(

@@ -66,6 +66,7 @@ def brute_force_bitops(static: nn.Module, shape) -> int:
 @pytest.mark.parametrize('backbone', [
     dict(),
     dict(downsample_bits=8, per_bit_bn=True, w_bits=(2, 4, 32)),
+    dict(channel_scales=(0.5, 0.75, 1.0), a_bits=(2, 3)),
 ])
 def test_estimator_equals_brute_force_on_random_static_subnets(backbone):
     cfg = dict(widen_factor=0.125, small_input=True, **backbone)
@@ -105,8 +106,9 @@ def test_uniform_bits_scale_4_9_16_and_float_resnets_count_as_torchvision():
     assert searched[2] * 9 == searched[3] * 4
     assert searched[2] * 16 == searched[4] * 4
     # body 3x3 + 1x1 shortcut MACs of ResNet-18 at 224x224, times 2 x 2
-    body_macs = sum(n for name, n, w, a in est._layers if isinstance(w, str))
-    assert searched[2] == body_macs * 4
+    rows = est.per_layer({k: 2 for k in keys})
+    body_macs = sum(r[1] for r in rows if '.layers.' in r[0])
+    assert searched[2] == body_macs * 4 == 6782189568
     # stem and fc at 8 x 8
     assert est.fixed['bitops'] == 64 * (118013952 + 512000)
     for depth, params, flops in ((18, 11689512, 1814073344), (34, 21797672,

@@ -6,8 +6,10 @@ searched conv has two decisions, its weight bit width
 (``<conv>.w_quant``) and its input bit width (``<conv>.a_quant``). The stem
 conv quantizes its weights to ``stem_bits`` and takes the 8-bit image as
 it comes; the classifier (``QuantLinearClsHead``) is fixed at 8 bits too.
-``quantize=False`` builds the float network, which is exactly
-torchvision's.
+With ``channel_scales`` every block also searches the width between its two
+convs (``layers.<stage>.<block>.channel``, SPOS channel search on the same
+quantized convs). ``quantize=False`` builds the float network, which is
+exactly torchvision's.
 """
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -18,6 +20,7 @@ from mmengine.model import BaseModule
 
 from mmnas.registry import MODELS
 from mmnas.utils import UserError
+from ..mutables import OneShotMutableChannel
 from ..ops.quantization import BitSwitchBN, QuantConv2d, check_bits
 from ..ops.resnet_series import ResBasicBlock
 
@@ -41,6 +44,9 @@ class SearchableQuantResNet(BaseModule):
             keeps one PACT clip per bit width).
         per_bit_bn (bool): One BN per weight bit width of its conv
             (:class:`BitSwitchBN`) instead of one shared BN.
+        channel_scales (Sequence[float], optional): Width multipliers of
+            each block's hidden width (:class:`OneShotMutableChannel`);
+            None searches bit widths only.
         widen_factor (float): Multiplier of the stage widths.
         small_input (bool): 3x3 stride-1 stem without max pool, for 32x32
             inputs.
@@ -58,6 +64,7 @@ class SearchableQuantResNet(BaseModule):
         w_quantizer: dict = dict(type='DoReFaQuantizer'),
         a_quantizer: dict = dict(type='PACTQuantizer'),
         per_bit_bn: bool = False,
+        channel_scales: Optional[Sequence[float]] = None,
         widen_factor: float = 1.0,
         small_input: bool = False,
         out_indices: Sequence[int] = (3, ),
@@ -70,6 +77,11 @@ class SearchableQuantResNet(BaseModule):
         if depth not in RESNET_LAYOUTS:
             raise UserError(f'SearchableQuantResNet: depth={depth!r}; the '
                             f'space has depths {sorted(RESNET_LAYOUTS)}.')
+        if channel_scales and per_bit_bn:
+            raise UserError(
+                'SearchableQuantResNet: channel search slices one shared BN '
+                'per conv; per_bit_bn=True keeps several. Use one of '
+                'channel_scales and per_bit_bn.')
         w_bits = check_bits(w_bits, 'SearchableQuantResNet w_bits')
         a_bits = check_bits(a_bits, 'SearchableQuantResNet a_bits')
         self.out_indices = out_indices
@@ -112,15 +124,18 @@ class SearchableQuantResNet(BaseModule):
                 blocks) in enumerate(zip(widths, RESNET_LAYOUTS[depth])):
             stage = []
             for j in range(blocks):
+                block = dict(
+                    type=ResBasicBlock,
+                    in_channels=in_channels,
+                    out_channels=width,
+                    stride=2 if i > 0 and j == 0 else 1,
+                    conv_cfg=body_conv,
+                    norm_cfg=body_norm,
+                    downsample_conv_cfg=ds_conv,
+                    downsample_norm_cfg=ds_norm)
                 stage.append(
-                    ResBasicBlock(
-                        in_channels,
-                        width,
-                        stride=2 if i > 0 and j == 0 else 1,
-                        conv_cfg=body_conv,
-                        norm_cfg=body_norm,
-                        downsample_conv_cfg=ds_conv,
-                        downsample_norm_cfg=ds_norm))
+                    OneShotMutableChannel(block, channel_scales)
+                    if channel_scales else MODELS.build(block))
                 in_channels = width
             self.layers.append(nn.Sequential(*stage))
 

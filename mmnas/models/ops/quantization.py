@@ -12,6 +12,7 @@ quantizer; a fixed one is the quantizer itself. Every quantized weight is
 ``scale * code + offset`` with an integer ``code`` in ``[0, 2**bits)``
 (:meth:`DoReFaQuantizer.codes`), which is what the export stores.
 """
+import copy
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -241,9 +242,38 @@ class QuantConv2d(_QuantLayer, nn.Conv2d):
         super().__init__(*args, **kwargs)
         self._build_quantizers(w_bits, a_bits, w_quantizer, a_quantizer)
 
+    # a channel search runs the leading ``out_width`` filters (None: all)
+    # on the channels it receives, quantizing the slice it uses
+    sliceable = True
+    out_width: Optional[int] = None
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x, w = self.quantized(x)
-        return self._conv_forward(x, w, self.bias)
+        out = self.out_width or self.out_channels
+        weight, bias = self.weight, self.bias
+        if (out, x.shape[1]) != tuple(weight.shape[:2]):
+            if self.groups != 1:
+                raise ValueError('QuantConv2d slices ungrouped convs only')
+            weight = weight[:out, :x.shape[1]]
+            bias = None if bias is None else bias[:out]
+        if self.a_quant is not None:
+            x = self.a_quant(x)
+        return self._conv_forward(x, self.w_quant(weight), bias)
+
+    @torch.no_grad()
+    def narrowed(self, in_width: int, out_width: int) -> 'QuantConv2d':
+        """This conv cut to its leading channels, with the same quantizers
+        (a fixed channel choice)."""
+        new = copy.copy(self)
+        new._parameters = dict(self._parameters)
+        new._modules = dict(self._modules)
+        new.weight = nn.Parameter(self.weight[:out_width, :in_width].clone(),
+                                  self.weight.requires_grad)
+        if self.bias is not None:
+            new.bias = nn.Parameter(self.bias[:out_width].clone(),
+                                    self.bias.requires_grad)
+        new.in_channels, new.out_channels, new.out_width = \
+            in_width, out_width, None
+        return new
 
 
 @MODELS.register_module()

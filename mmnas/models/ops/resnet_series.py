@@ -10,7 +10,7 @@ import torch.nn as nn
 from mmcv.cnn import ConvModule, build_activation_layer
 
 from mmnas.registry import MODELS
-from .base import BaseOP
+from .base import BaseOP, SliceableOP
 
 
 class _Residual(BaseOP):
@@ -49,9 +49,12 @@ class _Residual(BaseOP):
 
 
 @MODELS.register_module()
-class ResBasicBlock(_Residual):
+class ResBasicBlock(_Residual, SliceableOP):
     """Two 3x3 convs (the first with the stride); ``conv_cfg`` (e.g. a
-    ``QuantConv2d``) builds every conv of the block."""
+    ``QuantConv2d``) builds every conv of the block. The width between
+    them, ``mid_channels`` (default ``out_channels``), is what a channel
+    search slices."""
+    hidden_layers = [('residual.0', False, True), ('residual.1', True, False)]
 
     def __init__(self,
                  in_channels: int,
@@ -62,14 +65,16 @@ class ResBasicBlock(_Residual):
                  init_cfg=None,
                  conv_cfg: Optional[dict] = None,
                  downsample_conv_cfg: Optional[dict] = None,
-                 downsample_norm_cfg: Optional[dict] = None) -> None:
+                 downsample_norm_cfg: Optional[dict] = None,
+                 mid_channels: Optional[int] = None) -> None:
         super().__init__(in_channels, out_channels, stride, norm_cfg, act_cfg,
                          init_cfg, conv_cfg, downsample_conv_cfg,
                          downsample_norm_cfg)
+        self.mid_channels = mid_channels or out_channels
         self.residual = nn.Sequential(
             ConvModule(
                 in_channels,
-                out_channels,
+                self.mid_channels,
                 3,
                 stride=stride,
                 padding=1,
@@ -77,7 +82,7 @@ class ResBasicBlock(_Residual):
                 norm_cfg=norm_cfg,
                 act_cfg=act_cfg),
             ConvModule(
-                out_channels,
+                self.mid_channels,
                 out_channels,
                 3,
                 padding=1,

@@ -116,3 +116,36 @@ def test_per_bit_bn_joins_the_weight_bit_decision_and_exports_plain():
     assert type(block[0].bn) is torch.nn.BatchNorm2d
     assert isinstance(block[0].conv.w_quant, DoReFaQuantizer)
     assert block[0].conv.w_quant.bits == 2
+
+
+def test_channel_search_on_quantized_convs_keeps_the_quantizers():
+    import copy
+    import random
+
+    from mmnas.registry import MODELS
+    arch = MODELS.build(
+        dict(
+            type='SearchableQuantResNet',
+            widen_factor=0.125,
+            small_input=True,
+            channel_scales=(0.5, 1.0)))
+    mutator = NasMutator()
+    mutator.prepare_from_supernet(arch)
+    assert mutator.choices_of('layers.0.0.channel') == [0.5, 1.0]
+    choices = dict(
+        mutator.sample_choices(random.Random(3)),
+        **{'layers.1.0.channel': 0.5})
+    mutator.set_choices(choices)
+    arch.eval()
+    x = torch.rand(2, 3, 16, 16)
+    expected = arch(x)[0]
+    static = copy.deepcopy(arch)
+    fixer = NasMutator()
+    fixer.prepare_from_supernet(static)
+    fixer.fix_choices(choices)
+    to_static(static)
+    conv = static.layers[1][0].residual[0].conv
+    assert isinstance(conv, QuantConv2d) and conv.weight.shape[0] == 8
+    bits = choices['layers.1.0.op.residual.0.conv.w_quant']
+    assert conv.w_quant.bits == bits
+    assert torch.allclose(static(x)[0], expected, atol=1e-5)
