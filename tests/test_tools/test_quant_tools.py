@@ -128,3 +128,26 @@ def test_export_refuses_a_supernet(run_in_process, tmp_path):
             'deployment/export_quantized.py',
             [SUPERNET, 'none.pth', '--output-file',
              str(tmp_path / 'x.pth')]), 'this config builds a supernet')
+
+
+def test_mixed_precision_subnet_file_round_trip(tmp_path):
+    import random
+
+    from mmnas import register_all_modules
+    from mmnas.models import SubnetModel
+    from mmnas.registry import MODELS
+    from mmnas.utils.config import load_config
+    register_all_modules()
+    cfg = load_config(osp.join(ROOT, SUPERNET))
+    supernet = MODELS.build(cfg.model)
+    choices = supernet.mutator.sample_choices(random.Random(7))
+    path = dump_subnet(choices, str(tmp_path / 'mixed.yaml'))
+    with open(path) as f:
+        assert 'residual.0.conv.w_quant:\n  chosen: ' in f.read()
+    loaded = load_subnet(path)
+    assert loaded == dict(choices)
+    static = SubnetModel(cfg.model.architecture, path)
+    for key, bits in loaded.items():
+        layer, _, kind = key.rpartition('.')
+        conv = static.get_submodule(layer)
+        assert (conv.w_bits if kind == 'w_quant' else conv.a_bits) == bits
