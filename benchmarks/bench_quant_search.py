@@ -10,15 +10,20 @@ as there (``tools/train.py``, ``tools/test.py``, one process each):
    same way;
 4. test every retrained subnet.
 
-``--per-bit`` trains the supernet and searches with one PACT clip and one
-BN per bit width instead of shared ones; the retrained subnets are the same
-static networks either way, so both variants share the work dir and the
-uniform 3W3A runs. Finished units are recorded in ``<work-dir>/state.json``
-and skipped by a rerun. Prints a table and a last line starting with
-``RESULT:``.
+``--shared`` trains the supernet and searches with one PACT clip and one
+BN shared by all bit widths of a conv instead of the configs' one per bit
+width; the retrained subnets are the same static networks either way, so
+both variants share the work dir and the uniform 3W3A runs. Finished
+units are recorded in ``<work-dir>/state.json`` and skipped by a rerun.
+Prints a table, the supernet's scores of the uniform 2W2A / 3W3A / 4W4A
+subnets and of the searched one (BN re-estimated on ``--calib-batches``
+training batches, then validation top-1: what the search ranks by), and a
+last line starting with ``RESULT:``. ``--score-only CKPT`` prints those
+scores for a supernet checkpoint alone (``--shared`` for a shared one).
 
     OMP_NUM_THREADS=1 python benchmarks/bench_quant_search.py \
-        [--work-dir work_dirs/bench_quant_search] [--seeds 0 1 2] [--per-bit]
+        [--work-dir work_dirs/bench_quant_search] [--seeds 0 1 2] [--shared]
+        [--score-only SUPERNET_CKPT [--subnets FILE ...]]
 """
 import argparse
 import json
@@ -44,10 +49,11 @@ SERIAL_DATA = [
     'train_dataloader.persistent_workers=False',
     'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False'
 ]
-PER_BIT = [
-    'model.architecture.backbone.per_bit_bn=True',
-    'model.architecture.backbone.a_quantizer.per_bit=True'
-]
+SHARED_OPTIONS = {
+    'model.architecture.backbone.per_bit_bn': False,
+    'model.architecture.backbone.a_quantizer.per_bit': False
+}
+SHARED = [f'{k}={v}' for k, v in SHARED_OPTIONS.items()]
 
 
 class Bench:
@@ -119,6 +125,57 @@ def bitops(subnet: str) -> float:
     return json.loads(out.strip().splitlines()[-1])['bitops'] / 1e9
 
 
+def supernet_scores(ckpt: str, subnets: list, shared: bool,
+                    calib_batches: int) -> dict:
+    """The supernet's validation top-1 of each subnet file, its BN
+    statistics re-estimated on the first ``calib_batches`` batches of the
+    search config's calibration data (the average of their moments, as
+    the search does)."""
+    import torch
+    from mmengine.runner import Runner
+
+    from mmnas import register_all_modules
+    from mmnas.models.subnet import read_state_dict
+    from mmnas.registry import MODELS
+    from mmnas.structures import load_subnet
+    from mmnas.utils.config import load_config
+    register_all_modules()
+    cfg = load_config(SEARCH, SHARED_OPTIONS if shared else None)
+    model = MODELS.build(cfg.model)
+    model.load_state_dict(read_state_dict(ckpt), strict=True)
+    calib = Runner.build_dataloader(
+        dict(cfg.calibrate_dataloader, num_workers=0), seed=0)
+    val = Runner.build_dataloader(
+        dict(cfg.val_dataloader, num_workers=0, persistent_workers=False))
+    prep = model.data_preprocessor
+    inputs = [
+        prep(b, False)['inputs'] for i, b in zip(range(calib_batches), calib)
+    ]
+    val = [prep(b, False) for b in val]
+    bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    scores = {}
+    with torch.no_grad():
+        for path in subnets:
+            model.mutator.set_choices(load_subnet(path))
+            for m in bns:
+                m.reset_running_stats()
+                m.momentum = None
+            model.train()
+            for x in inputs:
+                model.architecture(x, mode='tensor')
+            model.eval()
+            right = total = 0
+            for data in val:
+                pred = model.architecture(
+                    data['inputs'], mode='tensor').argmax(1)
+                gt = torch.cat(
+                    [s.gt_label.label for s in data['data_samples']])
+                right += int((pred == gt).sum())
+                total += len(gt)
+            scores[osp.basename(path)] = round(100 * right / total, 2)
+    return scores
+
+
 def mean_sd(xs) -> str:
     sd = statistics.stdev(xs) if len(xs) > 1 else 0.
     return f'{statistics.mean(xs):.2f} ± {sd:.2f}'
@@ -130,11 +187,21 @@ def main():
         '--work-dir',
         default=osp.join(ROOT, 'work_dirs', 'bench_quant_search'))
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--per-bit', action='store_true')
+    parser.add_argument('--shared', action='store_true')
+    parser.add_argument('--score-only', metavar='SUPERNET_CKPT')
+    parser.add_argument('--subnets', nargs='*', default=[])
+    parser.add_argument('--calib-batches', type=int, default=4)
     args = parser.parse_args()
+    uniform = [osp.join(CFG, f'RESNET18_W{b}A{b}.yaml') for b in (2, 3, 4)]
+    if args.score_only:
+        print(
+            json.dumps(
+                supernet_scores(args.score_only, uniform + args.subnets,
+                                args.shared, args.calib_batches)))
+        return
     bench = Bench(args.work_dir)
-    name = 'per_bit' if args.per_bit else 'shared'
-    variant = PER_BIT if args.per_bit else []
+    name = 'shared' if args.shared else 'per_bit'
+    variant = SHARED if args.shared else []
     sup_work = osp.join(args.work_dir, f'{name}_supernet')
     bench.tool(f'{name}/supernet', [
         'tools/train.py', SUPERNET, '--work-dir', sup_work, '--cfg-options',
@@ -143,7 +210,7 @@ def main():
     search_work = osp.join(args.work_dir, f'{name}_search')
     out = bench.tool(f'{name}/search', [
         'tools/train.py', SEARCH, '--work-dir', search_work, '--cfg-options',
-        f'load_from={osp.join(sup_work, "epoch_24.pth")}', *variant
+        f'load_from={osp.join(sup_work, "epoch_48.pth")}', *variant
     ])
     searched = osp.join(search_work, 'best_subnet.yaml')
     best = re.findall(r'Search done: best \S+ ([\d.]+)', out)
@@ -164,6 +231,11 @@ def main():
     print('\n'.join(lines))
     if best:
         print(f'search: best supernet score {best[-1]}')
+    scores = supernet_scores(
+        osp.join(sup_work, 'epoch_48.pth'), uniform + [searched], args.shared,
+        args.calib_batches)
+    print(f'supernet scores (BN re-estimated on {args.calib_batches} '
+          f'batches): {json.dumps(scores)}')
     gap = statistics.mean(tops['searched']) - statistics.mean(tops['w3a3'])
     print(f'RESULT: {name} clip/BN '
           f'supernet; searched {mean_sd(tops["searched"])} at '
