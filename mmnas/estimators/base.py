@@ -4,9 +4,13 @@ An estimator is registered in ``TASK_UTILS`` and chosen in a config
 (``estimator=dict(type='CostTable', input_shape=..., convention=...)``,
 ``dict(type='LatencyTable', table=...)``, or a list of such to estimate
 several kinds of cost at once). It is built from its settings alone, then
-bound to a supernet with :meth:`BaseEstimator.bind`. Costs are additive
-over decisions: ``cost(choices) = fixed + sum of candidate_cost(d, c)``.
-A new kind of cost is one new registered subclass.
+bound to a supernet with :meth:`BaseEstimator.bind`. ``cost(choices)`` is
+the exact cost of any subnet. FLOPs, params and latency are additive over
+decisions (``cost(choices) = fixed + sum of candidate_cost(d, c)``);
+BitOps are not (a layer's BitOps multiply its weight and input bits), so
+``candidate_cost`` is only defined where a decision's cost does not depend
+on other decisions, and raises otherwise. A new kind of cost is one new
+registered subclass.
 """
 from abc import ABCMeta, abstractmethod
 from typing import Any, Dict, List, Mapping, Sequence, Tuple, Union
@@ -39,7 +43,8 @@ class BaseEstimator(metaclass=ABCMeta):
 
     @abstractmethod
     def candidate_cost(self, decision: str, choice: Any) -> Costs:
-        """The cost ``choice`` of ``decision`` adds."""
+        """The cost ``choice`` of ``decision`` adds, where that does not
+        depend on other decisions (else a ``CostTableError``)."""
 
     @abstractmethod
     def cost(self, choices: Mapping[str, Any]) -> Costs:

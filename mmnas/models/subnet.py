@@ -9,6 +9,7 @@ from mmengine.logging import MMLogger
 
 from mmnas.registry import MODELS, TASK_UTILS
 from mmnas.structures import load_subnet
+from mmnas.utils import UserError
 from mmnas.utils.checkpoint_io import CheckpointError, load_checkpoint_file
 from .mutables import BaseMutable
 
@@ -144,3 +145,39 @@ def SubnetModel(architecture: dict,
     if supernet_checkpoint:
         model.init_weights()  # so the runner's init does not overwrite
     return fix_subnet(model, subnet, mutator, supernet_checkpoint)
+
+
+def build_network(model_cfg,
+                  checkpoint: Optional[str] = None,
+                  subnet: Optional[Union[str, Dict]] = None) -> nn.Module:
+    """The static network of a config's ``model`` in eval mode (a search
+    config's ``subnet``, or a static / SubnetModel config), with
+    ``checkpoint``'s weights (every tensor, checked) if given; the
+    deployment tools export it."""
+    searchable = 'architecture' in model_cfg and \
+        model_cfg.get('type') != 'SubnetModel'
+    if searchable:
+        if subnet is None:
+            raise UserError('this config builds a supernet: pass --subnet '
+                            'FILE to export one of its subnets.')
+        net = MODELS.build(model_cfg['architecture'])
+        net = fix_subnet(net, subnet, checkpoint=checkpoint)
+        return net.eval()
+    if subnet is not None:
+        if 'subnet' not in model_cfg:
+            raise UserError('--subnet applies to a search or SubnetModel '
+                            'config; this config builds a fixed network.')
+        model_cfg.subnet = subnet
+    net = MODELS.build(model_cfg)
+    arch = getattr(net, 'architecture', None)  # an algorithm's network
+    net = arch if isinstance(arch, nn.Module) else net
+    if checkpoint:
+        state = read_state_dict(checkpoint)
+        load_state_strict(
+            net,
+            state,
+            checkpoint,
+            fix='Pass a checkpoint of this config (tools/train.py, '
+            'export_subnet.py or mmrazor2mmnas.py writes one), or the '
+            'search config with --subnet and its supernet checkpoint.')
+    return net.eval()

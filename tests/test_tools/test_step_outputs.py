@@ -18,6 +18,9 @@ NEEDS_A_STEP = {
     'ponas/ponas_subnet_1xb64_digits.py': ['model.subnet'],
     'spos/spos_mobilenet_subnet_1xb64_digits.py': ['model.subnet'],
     'spos/spos_shufflenet_subnet_1xb64_digits.py': ['model.subnet'],
+    'spos_quant/spos_quant_resnet18_subnet_1xb64_digits.py': ['model.subnet'],
+    'spos_quant/spos_quant_resnet18_subnet_8xb128_in1k.py': ['model.subnet'],
+    'spos_quant/spos_quant_resnet34_subnet_8xb128_in1k.py': ['model.subnet'],
 }
 
 

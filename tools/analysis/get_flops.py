@@ -1,13 +1,16 @@
 """Params and FLOPs of a config's model.
 
     python tools/analysis/get_flops.py CONFIG [--subnet FILE] [--shape H W]
-        [--convention {macs,fvcore,mmrazor}] [--json] [--cfg-options k=v ...]
+        [--convention {macs,fvcore,mmrazor,bitops}] [--json]
+        [--cfg-options k=v ...]
 
 FLOPs are conv + linear multiply-adds by default (how the NAS papers count);
 ``--convention fvcore`` adds what fvcore's default FlopCountAnalysis counts
 besides (BatchNorm, global pooling), ``--convention mmrazor`` counts as
 MMRazor 1.0's ResourceEstimator (BatchNorm, activations, pooling and conv
-bias too), see docs/estimators.md.
+bias too), see docs/estimators.md. ``--convention bitops`` counts BitOps
+(multiply-adds x weight bits x input bits per layer) of a quantized model
+(docs/algorithms/spos_quantization.md).
 
 A supernet config (an algorithm) needs --subnet: that subnet is counted
 without building it. A static model (e.g. a SubnetModel config) is counted
@@ -19,7 +22,8 @@ import json
 from mmengine.config import DictAction
 
 from mmnas import register_all_modules
-from mmnas.estimators import count_static, count_subnet
+from mmnas.estimators import (BitOpsEstimator, count_bitops, count_static,
+                              count_subnet)
 from mmnas.estimators.counters import CONVENTIONS
 from mmnas.registry import MODELS
 from mmnas.structures import load_subnet
@@ -43,17 +47,19 @@ def parse_args(argv=None):
         help='input size')
     parser.add_argument(
         '--convention',
-        choices=CONVENTIONS,
+        choices=CONVENTIONS + ('bitops', ),
         default='macs',
         help='macs: conv + linear multiply-adds (default, '
         'as the papers report); fvcore: fvcore\'s default '
         'FlopCountAnalysis, which adds BatchNorm and pooling; mmrazor: '
         'MMRazor 1.0\'s ResourceEstimator, which adds BatchNorm, '
-        'activations, pooling and conv bias')
+        'activations, pooling and conv bias; bitops: '
+        'multiply-adds x weight bits x input bits of a quantized model')
     parser.add_argument(
         '--json',
         action='store_true',
-        help='print one JSON line {"params": N, "flops": N}')
+        help='print one JSON line {"params": N, "flops": N} '
+        '("bitops" too with --convention bitops)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -74,7 +80,11 @@ NOTES = dict(
     mmrazor=('FLOPs (MMRazor)',
              'FLOPs = MMRazor 1.0 ResourceEstimator: conv and linear '
              'multiply-adds + conv bias + BatchNorm (2 per element) + ReLU '
-             '(1 per element) + pooling (1 per input element).'))
+             '(1 per element) + pooling (1 per input element).'),
+    bitops=('FLOPs (MACs)',
+            'BitOps = conv and linear multiply-adds x weight bits x input '
+            'bits, per layer (float layers 32 x 32); FLOPs are the '
+            'multiply-adds.'))
 
 
 def count(model, subnet, shape, convention):
@@ -87,10 +97,22 @@ def count(model, subnet, shape, convention):
         raise UserError(
             '--subnet applies to a supernet config, but this config builds '
             'a static model; drop --subnet or pass the supernet config.')
+    macs = 'macs' if convention == 'bitops' else convention
     if searchable:
-        return count_subnet(model.architecture, model.mutator,
-                            load_subnet(subnet), shape, convention)
-    return count_static(model, shape, convention)
+        choices = load_subnet(subnet)
+        cost = count_subnet(model.architecture, model.mutator, choices, shape,
+                            macs)
+        if convention == 'bitops':
+            estimator = BitOpsEstimator(shape).bind(model.architecture,
+                                                    model.mutator)
+            cost['bitops'] = estimator.cost(
+                model.mutator.space_names(choices))['bitops']
+            cost['fixed_bitops'] = estimator.fixed['bitops']
+        return cost
+    cost = count_static(model, shape, macs)
+    if convention == 'bitops':
+        cost['bitops'] = count_bitops(model, input_shape=shape)
+    return cost
 
 
 @cli_main
@@ -112,7 +134,18 @@ def main(argv=None):
           f'{f"{h}x{w}":<8}{cost["params"] / 1e6:>13.3f}M'
           f'{cost["flops"] / 1e6:>15.3f}M\n'
           f'{"":<8}{cost["params"]:>14,}{cost["flops"] / 1e9:>15.4f}G\n' +
-          note)
+          bitops_line(cost) + note)
+
+
+def bitops_line(cost) -> str:
+    if 'bitops' not in cost:
+        return ''
+    line = f'BitOps: {cost["bitops"]:,} ({cost["bitops"] / 1e9:.4f} G)'
+    if 'fixed_bitops' in cost:
+        searched = cost['bitops'] - cost['fixed_bitops']
+        line += (f', of which searched layers {searched:,} and fixed-bit '
+                 f'layers {cost["fixed_bitops"]:,}')
+    return line + '\n'
 
 
 if __name__ == '__main__':

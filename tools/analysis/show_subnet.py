@@ -2,11 +2,14 @@
 layer's params and FLOPs from the search space's cost table.
 
     python tools/analysis/show_subnet.py FILE [--config SUPERNET_CONFIG]
-        [--shape H W]
+        [--shape H W] [--convention bitops]
 
 Per layer: the decision, the chosen candidate and what it adds (params,
 multiply-adds, share of the subnet's FLOPs); then the fixed part (stem,
-head, ...) and the total, which equals get_flops.py --subnet.
+head, ...) and the total, which equals get_flops.py --subnet. With
+``--convention bitops`` (a quantization space): per conv and linear layer
+its multiply-adds, weight and input bits and BitOps, and the total, which
+equals get_flops.py --subnet --convention bitops.
 """
 import argparse
 import sys
@@ -27,7 +30,35 @@ def rows(subnet, table):
             yield decision, choice, None, None
 
 
-def show(path, config=None, shape=(224, 224), cfg_options=None) -> str:
+def bitops_lines(subnet, model, shape) -> list:
+    """Per-layer BitOps of a quantization space's subnet."""
+    from mmnas.estimators import BitOpsEstimator
+    estimator = BitOpsEstimator((1, 3, *shape)).bind(model.architecture,
+                                                     model.mutator)
+    rows = estimator.per_layer(subnet)
+    width = max(len('layer'), *(len(r[0]) for r in rows))
+    head = (f'{"layer":<{width}}  {"MMACs":>9}  {"W":>2}  {"A":>2}  '
+            f'{"GBitOps":>9}  {"%":>5}')
+    total = sum(r[-1] for r in rows)
+    lines = [head, '-' * len(head)]
+    lines += [
+        f'{name:<{width}}  {macs / 1e6:>9.3f}  {w:>2}  {a:>2}  '
+        f'{ops / 1e9:>9.4f}  {100 * ops / max(total, 1):>5.1f}'
+        for name, macs, w, a, ops in rows
+    ]
+    lines += [
+        '-' * len(head), f'{f"total at {shape[0]}x{shape[1]}":<{width}}'
+        f'  {sum(r[1] for r in rows) / 1e6:>9.3f}  {"":>2}  {"":>2}  '
+        f'{total / 1e9:>9.4f}'
+    ]
+    return lines
+
+
+def show(path,
+         config=None,
+         shape=(224, 224),
+         cfg_options=None,
+         convention='macs') -> str:
     subnet = load_subnet(path)
     width = max(len('decision'), *(len(str(k)) for k in subnet))
     cwidth = max(len('choice'), *(len(str(v)) for v in subnet.values()))
@@ -49,6 +80,8 @@ def show(path, config=None, shape=(224, 224), cfg_options=None) -> str:
                         'supernet (search space) config of the subnet.')
     model.mutator.validate_choices(subnet)
     subnet = model.mutator.space_names(subnet)  # MMRazor's names read
+    if convention == 'bitops':
+        return '\n'.join(bitops_lines(subnet, model, shape))
     width = max(len('decision'), *(len(str(k)) for k in subnet))
     table = CostTable((1, 3, *shape)).bind(model.architecture, model.mutator)
     total = table.cost(subnet)
@@ -88,8 +121,19 @@ def main(argv=None):
         nargs='+',
         action=DictAction,
         help='override config keys (they must exist)')
+    parser.add_argument(
+        '--convention',
+        choices=('macs', 'bitops'),
+        default='macs',
+        help='macs: params and multiply-adds per decision; bitops: '
+        'multiply-adds, bits and BitOps per layer (quantization spaces)')
     args = parser.parse_args(argv)
-    print(show(args.subnet, args.config, tuple(args.shape), args.cfg_options))
+    if args.convention == 'bitops' and args.config is None:
+        raise UserError('--convention bitops needs --config (the '
+                        'quantization supernet config of the subnet).')
+    print(
+        show(args.subnet, args.config, tuple(args.shape), args.cfg_options,
+             args.convention))
     return 0
 
 

@@ -25,9 +25,8 @@ import torch
 from mmengine.config import DictAction
 
 from mmnas import register_all_modules
-from mmnas.estimators.counters import traceable, unwrap
-from mmnas.models.subnet import fix_subnet, load_state_strict, read_state_dict
-from mmnas.registry import MODELS
+from mmnas.estimators.counters import traceable
+from mmnas.models.subnet import build_network
 from mmnas.utils import UserError, atomic_open, cli_main
 from mmnas.utils.config import load_config
 
@@ -57,37 +56,6 @@ def parse_args(argv=None):
     parser.add_argument('--opset', type=int, default=13)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args(argv)
-
-
-def build_network(cfg, checkpoint, subnet):
-    """The static network of ``cfg`` in eval mode, with ``checkpoint``'s
-    weights (every tensor, checked) if given."""
-    model_cfg = cfg.model
-    searchable = 'architecture' in model_cfg and \
-        model_cfg.get('type') != 'SubnetModel'
-    if searchable:
-        if subnet is None:
-            raise UserError('this config builds a supernet: pass --subnet '
-                            'FILE to export one of its subnets.')
-        net = MODELS.build(model_cfg['architecture'])
-        net = fix_subnet(net, subnet, checkpoint=checkpoint)
-        return net.eval()
-    if subnet is not None:
-        if 'subnet' not in model_cfg:
-            raise UserError('--subnet applies to a search or SubnetModel '
-                            'config; this config builds a fixed network.')
-        model_cfg.subnet = subnet
-    net = unwrap(MODELS.build(model_cfg))
-    if checkpoint:
-        state = read_state_dict(checkpoint)
-        load_state_strict(
-            net,
-            state,
-            checkpoint,
-            fix='Pass a checkpoint of this config (tools/train.py, '
-            'export_subnet.py or mmrazor2mmnas.py writes one), or the '
-            'search config with --subnet and its supernet checkpoint.')
-    return net.eval()
 
 
 def export(net, shape, opset) -> bytes:
@@ -140,7 +108,7 @@ def main(argv=None):
     cfg = load_config(args.config, args.cfg_options)
     if 'model' not in cfg:
         raise UserError(f'config {args.config!r} has no `model` to export.')
-    net = build_network(cfg, args.checkpoint, args.subnet)
+    net = build_network(cfg.model, args.checkpoint, args.subnet)
     shape = (1, 3, *args.shape)
     data = export(net, shape, args.opset)
     if args.verify:

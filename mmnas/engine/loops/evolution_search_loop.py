@@ -186,7 +186,8 @@ class EvolutionSearchLoop(BaseSearchLoop):
             f'no subnet satisfies constraints_range='
             f'{self.constraints_range} (found none in {self.max_trials} '
             f'random samples). This search space spans {span} (FLOPs and '
-            'params in millions). Widen the constraints in train_cfg.')
+            'params in millions, BitOps in G, latency in ms). Widen the '
+            'constraints in train_cfg.')
 
     # -- candidate generation --
     def _new_valid(self, make) -> Optional[Dict]:

@@ -140,9 +140,10 @@ def _narrow_bn(bn: nn.BatchNorm2d, width: int) -> nn.BatchNorm2d:
 
 
 def _sliced_numel(conv: nn.Module, in_width: int, out_width: int) -> int:
-    """Parameters of a ConvModule's conv and norm at the given widths."""
+    """Parameters of a ConvModule's conv (its weight and bias) and norm at
+    the given widths."""
     total = 0
-    for p in conv.conv.parameters():
+    for p in conv.conv.parameters(recurse=False):
         if p.dim() == 4:
             p = p[:out_width] if _is_depthwise(conv.conv) else \
                 p[:out_width, :in_width]
@@ -220,7 +221,9 @@ class OneShotMutableChannel(BaseMutable):
                 'an MBBlock with expand_ratio 1); search another op or '
                 'ratio.')
         for module, _, _ in self._layers:
-            module.conv = SlicedConv2d.of(module.conv)
+            # a conv that slices itself (QuantConv2d) stays as it is
+            if not getattr(module.conv, 'sliceable', False):
+                module.conv = SlicedConv2d.of(module.conv)
             if module.with_norm:
                 setattr(module, module.norm_name,
                         SlicedBatchNorm2d.of(module.norm))
@@ -265,7 +268,8 @@ class OneShotMutableChannel(BaseMutable):
             return total
         width = self.width_of(self._current)
         for module, into, out in self._layers:
-            total -= sum(p.numel() for p in module.parameters())
+            total -= _sliced_numel(module, module.conv.in_channels,
+                                   module.conv.out_channels)
             total += _sliced_numel(module,
                                    width if into else module.conv.in_channels,
                                    width if out else module.conv.out_channels)
@@ -283,7 +287,8 @@ class OneShotMutableChannel(BaseMutable):
             conv = module.conv
             in_w = width if into else conv.in_channels
             out_w = width if out else conv.out_channels
-            module.conv = _narrow_conv(conv, in_w, out_w)
+            module.conv = conv.narrowed(in_w, out_w) if hasattr(
+                conv, 'narrowed') else _narrow_conv(conv, in_w, out_w)
             if module.with_norm:
                 setattr(module, module.norm_name,
                         _narrow_bn(module.norm, out_w))

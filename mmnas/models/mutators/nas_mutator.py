@@ -166,10 +166,21 @@ class NasMutator:
                                 f'{self.choices_of(key)})' +
                                 suggest(choice, self.choices_of(key)))
         if not partial:
-            problems += [
-                f'missing mutable {key!r}' for key in self._groups
-                if key not in choices
+            missing = [key for key in self._groups if key not in choices]
+            bits = [
+                key for key in missing
+                if getattr(self._groups[key][0][1], 'attribute', '') == 'bits'
             ]
+            if bits and len(bits) == len(missing):
+                problems.append(
+                    f'no bit widths for the {len(bits)} bit-width decisions '
+                    f'of this quantized space (e.g. {bits[0]!r}); a subnet '
+                    'of it names the weight (w_quant) and input (a_quant) '
+                    f'bit width of every searched conv, e.g. "{bits[0]}: '
+                    '{chosen: 4}" (the search of configs/nas/spos_quant/ '
+                    'writes such files)')
+            else:
+                problems += [f'missing mutable {key!r}' for key in missing]
         if problems:
             raise SearchSpaceError(
                 'The subnet does not fit this search space:\n  - ' +

@@ -1,0 +1,249 @@
+"""Does the SPOS mixed-precision search beat uniform 3-bit quantization on
+the digits data? The four steps of the README's quantization commands, run
+as there (``tools/train.py``, ``tools/test.py``, one process each):
+
+1. train the ResNet-18 quantization supernet (digits config);
+2. evolution search under the config's BitOps budget (the uniform 3W3A
+   subnet's BitOps), BN re-estimated per candidate;
+3. retrain the searched subnet from scratch (quantization-aware) with
+   ``--seeds`` seeds, and the uniform 3W3A subnet (RESNET18_W3A3.yaml) the
+   same way;
+4. test every retrained subnet.
+
+``--shared`` trains the supernet and searches with one PACT clip and one
+BN shared by all bit widths of a conv instead of the configs' one per bit
+width; the retrained subnets are the same static networks either way, so
+both variants share the work dir and the uniform 3W3A runs. Finished
+units are recorded in ``<work-dir>/state.json`` and skipped by a rerun.
+Prints a table, the supernet's scores of the uniform 2W2A / 3W3A / 4W4A
+subnets and of the searched one (BN re-estimated on ``--calib-batches``
+training batches, then validation top-1: what the search ranks by), and a
+last line starting with ``RESULT:``. ``--score-only CKPT`` prints those
+scores for a supernet checkpoint alone (``--shared`` for a shared one).
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_quant_search.py \
+        [--work-dir work_dirs/bench_quant_search] [--seeds 0 1 2] [--shared]
+        [--score-only SUPERNET_CKPT [--subnets FILE ...]]
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+from mmnas.utils import atomic_write
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CFG = osp.join(ROOT, 'configs', 'nas', 'spos_quant')
+SUPERNET = osp.join(CFG, 'spos_quant_resnet18_supernet_1xb64_digits.py')
+SEARCH = osp.join(CFG, 'spos_quant_resnet18_search_1xb64_digits.py')
+SUBNET = osp.join(CFG, 'spos_quant_resnet18_subnet_1xb64_digits.py')
+W3A3 = osp.join(CFG, 'RESNET18_W3A3.yaml')
+# one process reads the data: the benchmark runs one thread per tool
+SERIAL_DATA = [
+    'train_dataloader.num_workers=0',
+    'train_dataloader.persistent_workers=False',
+    'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False'
+]
+SHARED_OPTIONS = {
+    'model.architecture.backbone.per_bit_bn': False,
+    'model.architecture.backbone.a_quantizer.per_bit': False
+}
+SHARED = [f'{k}={v}' for k, v in SHARED_OPTIONS.items()]
+
+
+class Bench:
+
+    def __init__(self, work_dir: str) -> None:
+        self.work_dir = work_dir
+        os.makedirs(work_dir, exist_ok=True)
+        self.state_path = osp.join(work_dir, 'state.json')
+        self.state = {}
+        if osp.isfile(self.state_path):
+            with open(self.state_path) as f:
+                self.state = json.load(f)
+
+    def save(self) -> None:
+        atomic_write(self.state_path, json.dumps(self.state, indent=1))
+
+    def tool(self, key: str, args: list) -> str:
+        """Run ``tools/<args>`` once (recorded under ``key``); its
+        output."""
+        if key in self.state:
+            return self.state[key]['out']
+        log = osp.join(self.work_dir, key.replace('/', '_') + '.log')
+        t = time.perf_counter()
+        with open(log, 'w') as f:
+            proc = subprocess.run([sys.executable, *args],
+                                  cwd=ROOT,
+                                  stdout=f,
+                                  stderr=subprocess.STDOUT,
+                                  env=dict(os.environ, OMP_NUM_THREADS='1'))
+        with open(log) as f:
+            out = f.read()
+        if proc.returncode:
+            raise SystemExit(f'{key} failed (exit {proc.returncode}); see '
+                             f'{log}')
+        seconds = round(time.perf_counter() - t, 1)
+        print(f'{key}: {seconds} s', flush=True)
+        self.state[key] = dict(out=out[-4000:], seconds=seconds)
+        self.save()
+        return out
+
+    def retrain_and_test(self, name: str, subnet: str, seed: int) -> float:
+        work = osp.join(self.work_dir, f'{name}_seed{seed}')
+        opts = [f'model.subnet={subnet}', f'randomness.seed={seed}']
+        self.tool(f'{name}/seed{seed}/train', [
+            'tools/train.py', SUBNET, '--work-dir', work, '--cfg-options',
+            *opts, *SERIAL_DATA
+        ])
+        out = self.tool(f'{name}/seed{seed}/test', [
+            'tools/test.py', SUBNET,
+            osp.join(work, 'epoch_20.pth'), '--work-dir',
+            osp.join(work, 'test'), '--cfg-options', *opts
+        ])
+        return float(re.findall(r'accuracy/top1: ([\d.]+)', out)[-1])
+
+    def minutes(self) -> float:
+        return sum(v['seconds'] for v in self.state.values()) / 60
+
+
+def bitops(subnet: str) -> float:
+    """GBitOps of a subnet at 32x32 (get_flops.py --convention bitops)."""
+    out = subprocess.run([
+        sys.executable, 'tools/analysis/get_flops.py', SUPERNET, '--subnet',
+        subnet, '--shape', '32', '32', '--convention', 'bitops', '--json'
+    ],
+                         cwd=ROOT,
+                         check=True,
+                         capture_output=True,
+                         text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])['bitops'] / 1e9
+
+
+def supernet_scores(ckpt: str, subnets: list, shared: bool,
+                    calib_batches: int) -> dict:
+    """The supernet's validation top-1 of each subnet file, its BN
+    statistics re-estimated on the first ``calib_batches`` batches of the
+    search config's calibration data (the average of their moments, as
+    the search does)."""
+    import torch
+    from mmengine.runner import Runner
+
+    from mmnas import register_all_modules
+    from mmnas.models.subnet import read_state_dict
+    from mmnas.registry import MODELS
+    from mmnas.structures import load_subnet
+    from mmnas.utils.config import load_config
+    register_all_modules()
+    cfg = load_config(SEARCH, SHARED_OPTIONS if shared else None)
+    model = MODELS.build(cfg.model)
+    model.load_state_dict(read_state_dict(ckpt), strict=True)
+    calib = Runner.build_dataloader(
+        dict(cfg.calibrate_dataloader, num_workers=0), seed=0)
+    val = Runner.build_dataloader(
+        dict(cfg.val_dataloader, num_workers=0, persistent_workers=False))
+    prep = model.data_preprocessor
+    inputs = [
+        prep(b, False)['inputs'] for i, b in zip(range(calib_batches), calib)
+    ]
+    val = [prep(b, False) for b in val]
+    bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    scores = {}
+    with torch.no_grad():
+        for path in subnets:
+            model.mutator.set_choices(load_subnet(path))
+            for m in bns:
+                m.reset_running_stats()
+                m.momentum = None
+            model.train()
+            for x in inputs:
+                model.architecture(x, mode='tensor')
+            model.eval()
+            right = total = 0
+            for data in val:
+                pred = model.architecture(
+                    data['inputs'], mode='tensor').argmax(1)
+                gt = torch.cat(
+                    [s.gt_label.label for s in data['data_samples']])
+                right += int((pred == gt).sum())
+                total += len(gt)
+            scores[osp.basename(path)] = round(100 * right / total, 2)
+    return scores
+
+
+def mean_sd(xs) -> str:
+    sd = statistics.stdev(xs) if len(xs) > 1 else 0.
+    return f'{statistics.mean(xs):.2f} ± {sd:.2f}'
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        '--work-dir',
+        default=osp.join(ROOT, 'work_dirs', 'bench_quant_search'))
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--shared', action='store_true')
+    parser.add_argument('--score-only', metavar='SUPERNET_CKPT')
+    parser.add_argument('--subnets', nargs='*', default=[])
+    parser.add_argument('--calib-batches', type=int, default=4)
+    args = parser.parse_args()
+    uniform = [osp.join(CFG, f'RESNET18_W{b}A{b}.yaml') for b in (2, 3, 4)]
+    if args.score_only:
+        print(
+            json.dumps(
+                supernet_scores(args.score_only, uniform + args.subnets,
+                                args.shared, args.calib_batches)))
+        return
+    bench = Bench(args.work_dir)
+    name = 'shared' if args.shared else 'per_bit'
+    variant = SHARED if args.shared else []
+    sup_work = osp.join(args.work_dir, f'{name}_supernet')
+    bench.tool(f'{name}/supernet', [
+        'tools/train.py', SUPERNET, '--work-dir', sup_work, '--cfg-options',
+        *SERIAL_DATA, *variant
+    ])
+    search_work = osp.join(args.work_dir, f'{name}_search')
+    out = bench.tool(f'{name}/search', [
+        'tools/train.py', SEARCH, '--work-dir', search_work, '--cfg-options',
+        f'load_from={osp.join(sup_work, "epoch_48.pth")}', *variant
+    ])
+    searched = osp.join(search_work, 'best_subnet.yaml')
+    best = re.findall(r'Search done: best \S+ ([\d.]+)', out)
+    tops = dict(searched=[], w3a3=[])
+    for seed in args.seeds:
+        tops['searched'].append(
+            bench.retrain_and_test(f'{name}_searched', searched, seed))
+        tops['w3a3'].append(bench.retrain_and_test('w3a3', W3A3, seed))
+    ops = dict(searched=bitops(searched), w3a3=bitops(W3A3))
+    lines = [
+        '| subnet | GBitOps (32x32) | test top-1, '
+        f'seeds {args.seeds} | mean ± sd |', '|---|---|---|---|'
+    ]
+    for row in ('searched', 'w3a3'):
+        lines.append(f'| {row} | {ops[row]:.4f} | '
+                     f'{", ".join(f"{t:.2f}" for t in tops[row])} | '
+                     f'{mean_sd(tops[row])} |')
+    print('\n'.join(lines))
+    if best:
+        print(f'search: best supernet score {best[-1]}')
+    scores = supernet_scores(
+        osp.join(sup_work, 'epoch_48.pth'), uniform + [searched], args.shared,
+        args.calib_batches)
+    print(f'supernet scores (BN re-estimated on {args.calib_batches} '
+          f'batches): {json.dumps(scores)}')
+    gap = statistics.mean(tops['searched']) - statistics.mean(tops['w3a3'])
+    print(f'RESULT: {name} clip/BN '
+          f'supernet; searched {mean_sd(tops["searched"])} at '
+          f'{ops["searched"]:.4f} GBitOps vs uniform 3W3A '
+          f'{mean_sd(tops["w3a3"])} at {ops["w3a3"]:.4f} GBitOps; '
+          f'difference {gap:+.2f}; {bench.minutes():.1f} min of tool runs '
+          'recorded in the work dir')
+
+
+if __name__ == '__main__':
+    main()
