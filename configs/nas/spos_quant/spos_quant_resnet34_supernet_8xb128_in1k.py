@@ -1,42 +1,6 @@
 # SPOS quantization step 1: train the ResNet-34 quantization supernet on
-# ImageNet (8 GPUs x 128 images, the SPOS recipe). Every body and shortcut
-# conv draws its weight and input bit widths from {1, 2, 3, 4} at every
-# step; the stem conv and the classifier stay at 8 bits.
-_base_ = [
-    '../../_base_/datasets/imagenet_bs128_spos.py',
-    '../../_base_/schedules/imagenet_bs1024_spos.py',
-    '../../_base_/default_runtime.py',
-]
+# ImageNet: the ResNet-18 config with the ResNet-34 layout.
+_base_ = ['./spos_quant_resnet18_supernet_8xb128_in1k.py']
 
-supernet = dict(
-    type='ImageClassifier',
-    data_preprocessor={{_base_.data_preprocessor}},
-    backbone=dict(
-        type='SearchableQuantResNet',
-        depth=34,
-        w_bits=(1, 2, 3, 4),
-        a_bits=(1, 2, 3, 4),
-        # one PACT clip and one BN per bit width of a conv, as measured
-        # best on digits (docs/algorithms/spos_quantization.md)
-        a_quantizer=dict(type='PACTQuantizer', per_bit=True),
-        per_bit_bn=True),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='QuantLinearClsHead',
-        num_classes=1000,
-        in_channels=512,
-        loss=dict(
-            type='LabelSmoothLoss',
-            num_classes=1000,
-            label_smooth_val=0.1,
-            mode='original',
-            loss_weight=1.0),
-        topk=(1, 5),
-    ),
-)
-
-model = dict(type='SPOS', architecture=supernet)
-
-# every rank samples its own path: quantizers unused on a rank are expected
-model_wrapper_cfg = dict(
-    type='MMDistributedDataParallel', find_unused_parameters=True)
+supernet = dict(backbone=dict(depth=34))
+model = dict(architecture=supernet)
