@@ -24,29 +24,20 @@ import sys
 import time
 
 import torch
-from peer import DEFAULT_PYTHON, run_peer
+from peer import DEFAULT_PYTHON, PEER_PRELUDE, run_peer
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT,
                   'configs/nas/spos/spos_shufflenet_supernet_8xb128_in1k.py')
 
-PEER_SCRIPT = r'''
-import json, statistics, sys, time, pathlib, warnings
-warnings.filterwarnings('ignore')
-import torch
-with open(sys.argv[1]) as f:
-    args = json.load(f)
-torch.set_num_threads(args['threads'])
+PEER_SCRIPT = PEER_PRELUDE + r'''
+import statistics, time, pathlib
 import mmrazor
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmrazor.models.task_modules import ResourceEstimator
 from mmrazor.registry import MODELS
 from mmrazor.structures import export_fix_subnet
-from mmrazor.utils import register_all_modules
-register_all_modules(True)
-from mmcls.utils import register_all_modules as cls_register
-cls_register(False)
 MMLogger.get_instance('peer', log_level='WARNING')
 cfg_path = (pathlib.Path(mmrazor.__file__).parent / '.mim' / 'configs' /
             'nas' / 'mmcls' / 'spos' /

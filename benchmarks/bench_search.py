@@ -47,7 +47,7 @@ import sys
 import tempfile
 import time
 
-from peer import DEFAULT_PYTHON, run_peer
+from peer import DEFAULT_PYTHON, PEER_PRELUDE, run_peer
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT,
@@ -167,21 +167,12 @@ def time_preprocessor(model):
     dp.forward = timed
 """
 
-PEER_SCRIPT = r"""
-import json, pathlib, resource, sys, tempfile, time, warnings
-warnings.filterwarnings('ignore')
-import torch
-with open(sys.argv[1]) as f:
-    args = json.load(f)
-torch.set_num_threads(args['threads'])
+PEER_SCRIPT = PEER_PRELUDE + r"""
+import pathlib, resource, tempfile, time
 import mmrazor
 from mmengine.config import Config
 from mmengine.runner import Runner
 from mmrazor.registry import MODELS
-from mmrazor.utils import register_all_modules
-register_all_modules(True)
-from mmcls.utils import register_all_modules as cls_register
-cls_register(False)
 exec(args['timing'])
 cfg = Config.fromfile(str(pathlib.Path(mmrazor.__file__).parent / '.mim' /
                           'configs' / args['config']))

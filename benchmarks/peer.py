@@ -11,6 +11,22 @@ from typing import Callable, List
 DEFAULT_PYTHON = os.environ.get('MMNAS_PEER_PYTHON',
                                 '/work/peer_venv/bin/python')
 
+# The start of a peer script run by ``run_peer``: its JSON arguments (the
+# file in argv[1]) as ``args``, torch on ``args['threads']`` threads, and
+# MMRazor's and mmcls' registries set up (MMRazor's the default scope).
+PEER_PRELUDE = r"""
+import json, sys, warnings
+warnings.filterwarnings('ignore')
+import torch
+with open(sys.argv[1]) as f:
+    args = json.load(f)
+torch.set_num_threads(args['threads'])
+from mmrazor.utils import register_all_modules
+register_all_modules(True)
+from mmcls.utils import register_all_modules as cls_register
+cls_register(False)
+"""
+
 
 def check_peer(python: str) -> None:
     """Exit with one error line when ``python`` is not there."""
