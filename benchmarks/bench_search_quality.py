@@ -37,6 +37,13 @@ in the ImageNet folder layout and every stand-alone training reads it;
 validation stays the full split. The supernets and searches, the methods
 under test, train on the full split as their configs say (under
 ``--quick`` they read the small split too, to be fast).
+
+``--distort TRAIN VAL`` runs every step (supernet training, search,
+scoring, stand-alone training) on the distorted digits of
+``prepare_digits.py --distort`` instead: TRAIN (VAL) randomly rotated,
+scaled, sheared, shifted and noisy copies of each image. The supernets and
+searches keep their configs' number of steps (their epochs divided by
+TRAIN, unless ``--search-epochs`` says otherwise).
 """
 import argparse
 import glob
@@ -233,14 +240,15 @@ def config_dict(config):
     return Config.fromfile(config).to_dict()
 
 
-def data_options(config, train_root):
-    """Point every training dataset of ``config`` at ``train_root``."""
-    if train_root is None:
+def data_options(config, train_root=None, root=None):
+    """Point every training dataset of ``config`` at ``train_root``, or
+    every dataset (training, calibration, validation) at ``root``."""
+    if root is None and train_root is None:
         return {}
     keys = find_keys(
-        config, lambda d: ['data_root']
-        if d.get('data_prefix') == 'train' and 'data_root' in d else [])
-    return {key: train_root for key in keys}
+        config, lambda d: ['data_root'] if 'data_root' in d and
+        (root is not None or d.get('data_prefix') == 'train') else [])
+    return {key: root or train_root for key in keys}
 
 
 def no_workers_options(config):
@@ -329,6 +337,7 @@ class Bench:
         self.state = State(osp.join(self.work, 'state.json'))
         self.check_settings()
         self.train_root = self.reduced_train_split()
+        self.task_root = self.distorted_data()
         self.rows = []
         self.result = {}
 
@@ -337,7 +346,8 @@ class Bench:
         with others would mix results of different protocols."""
         keys = ('quick', 'seeds', 'found_seeds', 'epochs', 'search_epochs',
                 'train_per_class', 'num_subnets', 'samples', 'pool_size',
-                'num_random', 'cost_tol', 'ponas_flops', 'search_candidates')
+                'num_random', 'cost_tol', 'ponas_flops', 'search_candidates',
+                'distort')
         mine = {k: getattr(self.args, k) for k in keys}
         mine['supernet_ckpt'] = self.args.supernet_ckpt and osp.abspath(
             self.args.supernet_ckpt)
@@ -382,6 +392,23 @@ class Bench:
                     osp.join(src, cls, name), osp.join(tmp, 'train', cls,
                                                        name))
         os.replace(tmp, root)
+        return root
+
+    def distorted_data(self):
+        """``--distort TRAIN VAL``: the distorted digits, written once as
+        ``<work>/data/digits_distort<TRAIN>x<VAL>``."""
+        copies = self.args.distort
+        if copies is None:
+            return None
+        sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
+        try:
+            from prepare_digits import prepare
+        finally:
+            sys.path.pop(0)
+        root = osp.join(self.work, 'data',
+                        f'digits_distort{copies[0]}x{copies[1]}')
+        manifest = prepare(root, distort_copies=copies)
+        self.log(f'distorted digits in {root}: {manifest["counts"]}')
         return root
 
     # -- units --
@@ -451,6 +478,11 @@ class Bench:
         }
 
     def data_opts(self, config, stand_alone=False):
+        if self.task_root is not None:
+            opts = data_options(config, root=self.task_root)
+            if self.args.quick:
+                opts.update(no_workers_options(config))
+            return opts
         reduced = stand_alone or self.args.quick
         opts = data_options(config, self.train_root if reduced else None)
         if self.args.quick:
@@ -463,9 +495,12 @@ class Bench:
             **self.data_opts(config, stand_alone=True))
 
     def search_opts(self, config):
-        return dict(
-            schedule_options(config, self.args.search_epochs),
-            **self.data_opts(config))
+        epochs = self.args.search_epochs
+        if epochs is None and self.args.distort:
+            # as many steps as the config takes on the plain digits
+            old = config_dict(config)['train_cfg']['max_epochs']
+            epochs = max(1, round(old / self.args.distort[0]))
+        return dict(schedule_options(config, epochs), **self.data_opts(config))
 
     # -- SPOS --
     def spos(self):
@@ -1067,6 +1102,14 @@ def parse_args(argv=None):
         '--search-candidates',
         type=int,
         help='(--quick) candidates of the one SPOS search generation')
+    parser.add_argument(
+        '--distort',
+        nargs=2,
+        type=int,
+        metavar=('TRAIN', 'VAL'),
+        help='run every step on distorted digits: TRAIN / VAL random '
+        'affine + noise copies of each image (a harder task that separates '
+        'subnets; see prepare_digits.py)')
     parser.add_argument('--seed', type=int, default=0, help='drawing seed')
     parser.add_argument(
         '--jobs',
@@ -1084,6 +1127,12 @@ def parse_args(argv=None):
                      'two seeds)')
     if args.num_subnets < 2:
         parser.error('--num-subnets must be at least 2')
+    if args.distort is not None:
+        if min(args.distort) < 1:
+            parser.error('--distort takes two counts of at least 1')
+        if args.train_per_class is not None and not args.quick:
+            parser.error('--distort and --train-per-class are two ways to '
+                         'make the task harder; choose one')
     args.algorithm = [
         a for a in ALGORITHMS if a in (args.algorithm or ALGORITHMS)
     ]
