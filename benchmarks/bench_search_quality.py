@@ -41,9 +41,10 @@ under test, train on the full split as their configs say (under
 ``--distort TRAIN VAL`` runs every step (supernet training, search,
 scoring, stand-alone training) on the distorted digits of
 ``prepare_digits.py --distort`` instead: TRAIN (VAL) randomly rotated,
-scaled, sheared, shifted and noisy copies of each image. The supernets and
-searches keep their configs' number of steps (their epochs divided by
-TRAIN, unless ``--search-epochs`` says otherwise).
+scaled, sheared, shifted and noisy copies of each image. The supernets
+train their configs' epochs on it (TRAIN times the plain digits' steps):
+with only the plain number of steps the SPOS supernet scores a median of
+54 % on it while a subnet trained alone for as many steps reaches 95 %.
 """
 import argparse
 import glob
@@ -495,12 +496,9 @@ class Bench:
             **self.data_opts(config, stand_alone=True))
 
     def search_opts(self, config):
-        epochs = self.args.search_epochs
-        if epochs is None and self.args.distort:
-            # as many steps as the config takes on the plain digits
-            old = config_dict(config)['train_cfg']['max_epochs']
-            epochs = max(1, round(old / self.args.distort[0]))
-        return dict(schedule_options(config, epochs), **self.data_opts(config))
+        return dict(
+            schedule_options(config, self.args.search_epochs),
+            **self.data_opts(config))
 
     # -- SPOS --
     def spos(self):
