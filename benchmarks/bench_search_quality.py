@@ -337,8 +337,9 @@ class Bench:
         os.makedirs(self.work, exist_ok=True)
         self.state = State(osp.join(self.work, 'state.json'))
         self.check_settings()
-        self.train_root = self.reduced_train_split()
         self.task_root = self.distorted_data()
+        self.train_root = None if self.task_root else \
+            self.reduced_train_split()
         self.rows = []
         self.result = {}
 
@@ -401,14 +402,9 @@ class Bench:
         copies = self.args.distort
         if copies is None:
             return None
-        sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
-        try:
-            from prepare_digits import prepare
-        finally:
-            sys.path.pop(0)
         root = osp.join(self.work, 'data',
                         f'digits_distort{copies[0]}x{copies[1]}')
-        manifest = prepare(root, distort_copies=copies)
+        manifest = prepare_digits().prepare(root, distort_copies=copies)
         self.log(f'distorted digits in {root}: {manifest["counts"]}')
         return root
 
@@ -481,11 +477,9 @@ class Bench:
     def data_opts(self, config, stand_alone=False):
         if self.task_root is not None:
             opts = data_options(config, root=self.task_root)
-            if self.args.quick:
-                opts.update(no_workers_options(config))
-            return opts
-        reduced = stand_alone or self.args.quick
-        opts = data_options(config, self.train_root if reduced else None)
+        else:
+            reduced = stand_alone or self.args.quick
+            opts = data_options(config, self.train_root if reduced else None)
         if self.args.quick:
             opts.update(no_workers_options(config))
         return opts
@@ -1027,6 +1021,16 @@ def load_choices(path):
 
 
 # -- command line ------------------------------------------------------------
+def prepare_digits():
+    """tools/dataset_converters/prepare_digits.py as a module."""
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
+    try:
+        import prepare_digits
+    finally:
+        sys.path.pop(0)
+    return prepare_digits
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Search quality: supernet ranking (Kendall tau) and '
@@ -1100,12 +1104,8 @@ def parse_args(argv=None):
         '--search-candidates',
         type=int,
         help='(--quick) candidates of the one SPOS search generation')
-    parser.add_argument(
-        '--distort',
-        nargs=2,
-        type=int,
-        metavar=('TRAIN', 'VAL'),
-        help='run every step on distorted digits: TRAIN / VAL random '
+    prepare_digits().add_distort_argument(
+        parser, 'run every step on distorted digits: TRAIN / VAL random '
         'affine + noise copies of each image (a harder task that separates '
         'subnets; see prepare_digits.py)')
     parser.add_argument('--seed', type=int, default=0, help='drawing seed')
@@ -1125,12 +1125,10 @@ def parse_args(argv=None):
                      'two seeds)')
     if args.num_subnets < 2:
         parser.error('--num-subnets must be at least 2')
-    if args.distort is not None:
-        if min(args.distort) < 1:
-            parser.error('--distort takes two counts of at least 1')
-        if args.train_per_class is not None and not args.quick:
-            parser.error('--distort and --train-per-class are two ways to '
-                         'make the task harder; choose one')
+    if args.distort and args.train_per_class is not None \
+            and not args.quick:
+        parser.error('--distort and --train-per-class are two ways to make '
+                     'the task harder; choose one')
     args.algorithm = [
         a for a in ALGORITHMS if a in (args.algorithm or ALGORITHMS)
     ]

@@ -83,6 +83,25 @@ def distort(image: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
     return np.clip(np.round(noisy), 0, 255).astype(np.uint8)
 
 
+def _copies(text: str) -> int:
+    count = int(text)
+    if count < 1:
+        raise argparse.ArgumentTypeError(
+            f'--distort takes two counts of at least 1, not {count}')
+    return count
+
+
+def add_distort_argument(parser: argparse.ArgumentParser, help: str):
+    """``--distort TRAIN VAL`` (two counts of at least 1), for this tool and
+    the benchmarks that write the distorted digits through it."""
+    parser.add_argument(
+        '--distort',
+        nargs=2,
+        type=_copies,
+        metavar=('TRAIN', 'VAL'),
+        help=help)
+
+
 def prepare(out: str, force: bool = False, distort_copies=None) -> dict:
     """Write the digits (``distort_copies=(train, val)``: that many
     distorted copies of each image) into ``out``; return its manifest."""
@@ -156,16 +175,10 @@ def main(argv=None):
         '--force',
         action='store_true',
         help='rewrite even if a complete copy exists')
-    parser.add_argument(
-        '--distort',
-        nargs=2,
-        type=int,
-        metavar=('TRAIN', 'VAL'),
-        help='write TRAIN / VAL distorted copies of each image instead '
+    add_distort_argument(
+        parser, 'write TRAIN / VAL distorted copies of each image instead '
         '(a harder task; see the module docstring)')
     args = parser.parse_args(argv)
-    if args.distort and min(args.distort) < 1:
-        parser.error('--distort takes two counts of at least 1')
     try:
         manifest = prepare(args.out, args.force, args.distort)
     except ValueError as e:
