@@ -94,8 +94,12 @@ class IntegerLayer(nn.Module):
         step = 1.0
         p = x.double()
         if 'alpha' in rec:
-            step = rec['alpha'] / (2**rec['a_bits'] - 1)
-            p = (torch.clamp(p, 0, rec['alpha']) / step).round()
+            # the input's codes in its own precision, as PACTQuantizer
+            # computes them: a code computed in float64 can round the other
+            # way at a step boundary
+            step = x.new_tensor(rec['alpha']) / (2**rec['a_bits'] - 1)
+            p = (torch.clamp(x, 0, rec['alpha']) / step).round().double()
+            step = step.item()
         q = self.code.double()
         y = rec['scale'] * self._apply_weight(
             p, q) + rec['offset'] * self._apply_weight(p, torch.ones_like(q))

@@ -95,8 +95,8 @@ def test_export_integer_weights_and_check(run_in_process, tmp_path,
     subnet_file = dump_subnet(subnet, str(tmp_path / 'mixed.yaml'))
     cfg = load_config(
         osp.join(ROOT, SUBNET_CFG), {'model.subnet': subnet_file})
+    torch.manual_seed(0)  # the same network whatever ran before
     net = build_network(cfg.model)
-    torch.manual_seed(0)
     for m in net.modules():  # BN statistics a trained net would have
         if isinstance(m, torch.nn.BatchNorm2d):
             m.running_mean.uniform_(-0.5, 0.5)

@@ -68,7 +68,20 @@ class Quantizer(nn.Module):
 class DoReFaQuantizer(Quantizer):
     """DoReFa weight quantization: ``tanh`` squashed to [0, 1] by the
     tensor's largest magnitude, rounded to ``2**bits - 1`` steps, mapped
-    to [-1, 1]; 1 bit is ``sign(w) * mean|w|``."""
+    to [-1, 1]; 1 bit is ``sign(w) * mean|w|``.
+
+    Args:
+        bits (int): Bit width.
+        keep_scale (bool): Map to ``[-m, m]`` instead of [-1, 1], ``m`` the
+            largest ``|tanh(w)|``, so the quantized weight keeps the float
+            weight's magnitude. A layer without a BN after it (the
+            classifier) needs it: at [-1, 1] its outputs are as large as
+            if every weight were near 1, whatever the initialisation.
+    """
+
+    def __init__(self, bits: int = 4, keep_scale: bool = False) -> None:
+        super().__init__(bits)
+        self.keep_scale = keep_scale
 
     def forward(self, w: torch.Tensor) -> torch.Tensor:
         if self.full_precision:
@@ -79,8 +92,9 @@ class DoReFaQuantizer(Quantizer):
             return (w + (sign - w).detach()) * scale
         n = 2**self.bits - 1
         t = torch.tanh(w)
-        t = t / (2 * t.abs().max()) + 0.5
-        return round_ste(t * n) * (2 / n) - 1
+        m = t.abs().max()
+        q = round_ste((t / (2 * m) + 0.5) * n) * (2 / n) - 1
+        return q * m.detach() if self.keep_scale else q
 
     @torch.no_grad()
     def codes(self, w: torch.Tensor) -> Tuple[torch.Tensor, float, float]:
@@ -93,8 +107,10 @@ class DoReFaQuantizer(Quantizer):
             return (w >= 0).to(torch.uint8), 2 * scale, -scale
         n = 2**self.bits - 1
         t = torch.tanh(w)
-        t = t / (2 * t.abs().max()) + 0.5
-        return (t * n).round().to(torch.uint8), 2 / n, -1.
+        m = t.abs().max()
+        code = ((t / (2 * m) + 0.5) * n).round().to(torch.uint8)
+        k = m.item() if self.keep_scale else 1.
+        return code, 2 * k / n, -k
 
 
 @MODELS.register_module()

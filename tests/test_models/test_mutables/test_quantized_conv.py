@@ -32,6 +32,35 @@ def test_dorefa_levels_codes_and_straight_through_gradient(bits):
                                                       w.abs().mean().item()))
 
 
+@pytest.mark.parametrize('bits', [2, 4, 8])
+def test_dorefa_keep_scale_keeps_the_weights_magnitude(bits):
+    torch.manual_seed(0)
+    w = (0.01 * torch.randn(10, 128)).requires_grad_()
+    q = DoReFaQuantizer(bits, keep_scale=True)
+    out = q(w)
+    m = torch.tanh(w).abs().max()
+    # the same levels as plain DoReFa, stretched to [-m, m]
+    assert torch.allclose(out, DoReFaQuantizer(bits)(w) * m)
+    assert torch.isclose(out.abs().max(), m)
+    code, scale, offset = q.codes(w)
+    assert torch.allclose(scale * code.float() + offset, out, atol=1e-7)
+    out.sum().backward()
+    assert w.grad.abs().sum() > 0
+
+
+def test_quant_head_starts_at_chance_loss():
+    """No BN follows the classifier: its quantized weight keeps the
+    initialisation's scale, so the first loss is about ln 10."""
+    from mmnas.registry import MODELS
+    torch.manual_seed(0)
+    head = MODELS.build(
+        dict(type='QuantLinearClsHead', num_classes=10, in_channels=128))
+    head.init_weights()
+    logits = head.fc(torch.rand(64, 128))
+    assert logits.std() < 0.2
+    assert head.fc.w_quant.keep_scale
+
+
 def test_pact_clip_rounding_and_gradients():
     q = PACTQuantizer(bits=2, init_alpha=3.0)
     x = torch.tensor([-1., 0.4, 1.2, 2.9, 5.0], requires_grad=True)
