@@ -314,11 +314,10 @@ def ours_worker(job: dict) -> dict:
 
 
 def side_by_side(args) -> None:
-    sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
     import torch
-    from prepare_digits import prepare
 
     from mmnas import register_all_modules
+    from mmnas.datasets.digits import prepare
     from mmnas.registry import MODELS
     from mmnas.utils.config import load_config
     prepare(osp.join(ROOT, 'data', 'digits'))
@@ -441,10 +440,8 @@ def main():
     torch.set_num_threads(args.threads)
     from mmengine.runner import Runner
 
-    sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
-    from prepare_digits import prepare
-
     from mmnas import register_all_modules
+    from mmnas.datasets.digits import prepare
     from mmnas.utils.config import load_config
     register_all_modules()
     prepare(osp.join(ROOT, 'data', 'digits'))

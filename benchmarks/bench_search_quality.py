@@ -404,7 +404,8 @@ class Bench:
             return None
         root = osp.join(self.work, 'data',
                         f'digits_distort{copies[0]}x{copies[1]}')
-        manifest = prepare_digits().prepare(root, distort_copies=copies)
+        from mmnas.datasets.digits import prepare
+        manifest = prepare(root, distort_copies=copies)
         self.log(f'distorted digits in {root}: {manifest["counts"]}')
         return root
 
@@ -1021,16 +1022,6 @@ def load_choices(path):
 
 
 # -- command line ------------------------------------------------------------
-def prepare_digits():
-    """tools/dataset_converters/prepare_digits.py as a module."""
-    sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
-    try:
-        import prepare_digits
-    finally:
-        sys.path.pop(0)
-    return prepare_digits
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Search quality: supernet ranking (Kendall tau) and '
@@ -1104,7 +1095,8 @@ def parse_args(argv=None):
         '--search-candidates',
         type=int,
         help='(--quick) candidates of the one SPOS search generation')
-    prepare_digits().add_distort_argument(
+    from mmnas.datasets.digits import add_distort_argument
+    add_distort_argument(
         parser, 'run every step on distorted digits: TRAIN / VAL random '
         'affine + noise copies of each image (a harder task that separates '
         'subnets; see prepare_digits.py)')

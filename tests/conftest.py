@@ -17,8 +17,7 @@ DIGITS = osp.join(ROOT, 'data', 'digits')
 @pytest.fixture(scope='session')
 def digits_root():
     """The embedded digits data in ImageNet folder layout (idempotent)."""
-    sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
-    from prepare_digits import prepare
+    from mmnas.datasets.digits import prepare
     prepare(DIGITS)
     return DIGITS
 

@@ -3,22 +3,17 @@ task of the search-quality benchmark."""
 import glob
 import json
 import os.path as osp
-import sys
 
 import numpy as np
 import pytest
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOL = 'dataset_converters/prepare_digits.py'
 
 
 @pytest.fixture(scope='module')
 def prep():
-    sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
-    try:
-        import prepare_digits
-    finally:
-        sys.path.pop(0)
-    return prepare_digits
+    from mmnas.datasets import digits
+    return digits
 
 
 def test_distort_is_seeded_and_changes_the_image(prep):
@@ -33,7 +28,8 @@ def test_distort_is_seeded_and_changes_the_image(prep):
     assert not np.array_equal(a, c)
 
 
-def test_distorted_copies_counts_and_idempotence(prep, tmp_path):
+def test_distorted_copies_counts_and_idempotence(prep, tmp_path,
+                                                 run_in_process):
     out = str(tmp_path / 'distorted')
     manifest = prep.prepare(out, distort_copies=(2, 1))
     assert manifest['counts'] == dict(train=2 * 1438, val=359)
@@ -48,10 +44,11 @@ def test_distorted_copies_counts_and_idempotence(prep, tmp_path):
     assert prep.prepare(out, distort_copies=(2, 1)) == manifest
     with pytest.raises(ValueError, match='distort_copies=.*--force'):
         prep.prepare(out)
-    assert prep.main(['--out', out, '--distort', '3', '1']) == 2
+    code, out = run_in_process(TOOL, ['--out', out, '--distort', '3', '1'])
+    assert code == 2 and '--force' in out
 
 
-def test_distort_counts_must_be_positive(prep, capsys):
-    with pytest.raises(SystemExit):
-        prep.main(['--out', 'unused', '--distort', '0', '1'])
-    assert 'at least 1' in capsys.readouterr().err
+def test_distort_counts_must_be_positive(run_in_process):
+    code, out = run_in_process(TOOL,
+                               ['--out', 'unused', '--distort', '0', '1'])
+    assert code == 2 and 'at least 1' in out
