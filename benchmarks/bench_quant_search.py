@@ -15,6 +15,9 @@ BN shared by all bit widths of a conv instead of the configs' one per bit
 width; the retrained subnets are the same static networks either way, so
 both variants share the work dir and the uniform 3W3A runs. Finished
 units are recorded in ``<work-dir>/state.json`` and skipped by a rerun.
+``--finetune`` retrains both subnets from the supernet's weights (the
+subnet config's ``model.supernet_checkpoint``) instead of from scratch,
+as units of their own beside the from-scratch ones.
 Prints a table, the supernet's scores of the uniform 2W2A / 3W3A / 4W4A
 subnets and of the searched one (BN re-estimated on ``--calib-batches``
 training batches, then validation top-1: what the search ranks by), and a
@@ -23,6 +26,7 @@ scores for a supernet checkpoint alone (``--shared`` for a shared one).
 
     OMP_NUM_THREADS=1 python benchmarks/bench_quant_search.py \
         [--work-dir work_dirs/bench_quant_search] [--seeds 0 1 2] [--shared]
+        [--finetune]
         [--score-only SUPERNET_CKPT [--subnets FILE ...]]
 """
 import argparse
@@ -34,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Optional
 
 from mmnas.utils import atomic_write
 
@@ -53,7 +58,6 @@ SHARED_OPTIONS = {
     'model.architecture.backbone.per_bit_bn': False,
     'model.architecture.backbone.a_quantizer.per_bit': False
 }
-SHARED = [f'{k}={v}' for k, v in SHARED_OPTIONS.items()]
 
 
 class Bench:
@@ -94,9 +98,17 @@ class Bench:
         self.save()
         return out
 
-    def retrain_and_test(self, name: str, subnet: str, seed: int) -> float:
+    def retrain_and_test(self,
+                         name: str,
+                         subnet: str,
+                         seed: int,
+                         supernet: Optional[str] = None) -> float:
+        """Retrain ``subnet`` with the subnet config, from scratch or from
+        the ``supernet`` checkpoint's weights, and test it."""
         work = osp.join(self.work_dir, f'{name}_seed{seed}')
         opts = [f'model.subnet={subnet}', f'randomness.seed={seed}']
+        if supernet:
+            opts.append(f'model.supernet_checkpoint={supernet}')
         self.tool(f'{name}/seed{seed}/train', [
             'tools/train.py', SUBNET, '--work-dir', work, '--cfg-options',
             *opts, *SERIAL_DATA
@@ -125,7 +137,7 @@ def bitops(subnet: str) -> float:
     return json.loads(out.strip().splitlines()[-1])['bitops'] / 1e9
 
 
-def supernet_scores(ckpt: str, subnets: list, shared: bool,
+def supernet_scores(ckpt: str, subnets: list, options: dict,
                     calib_batches: int) -> dict:
     """The supernet's validation top-1 of each subnet file, its BN
     statistics re-estimated on the first ``calib_batches`` batches of the
@@ -140,7 +152,7 @@ def supernet_scores(ckpt: str, subnets: list, shared: bool,
     from mmnas.structures import load_subnet
     from mmnas.utils.config import load_config
     register_all_modules()
-    cfg = load_config(SEARCH, SHARED_OPTIONS if shared else None)
+    cfg = load_config(SEARCH, options)
     model = MODELS.build(cfg.model)
     model.load_state_dict(read_state_dict(ckpt), strict=True)
     calib = Runner.build_dataloader(
@@ -191,17 +203,37 @@ def main():
     parser.add_argument('--score-only', metavar='SUPERNET_CKPT')
     parser.add_argument('--subnets', nargs='*', default=[])
     parser.add_argument('--calib-batches', type=int, default=4)
+    parser.add_argument(
+        '--bits',
+        type=int,
+        nargs='+',
+        help='the bit widths of every searched weight and input (default: '
+        'the configs\' 1 2 3 4)')
+    parser.add_argument(
+        '--finetune',
+        action='store_true',
+        help='retrain both subnets from the supernet\'s weights '
+        '(model.supernet_checkpoint) instead of from scratch')
     args = parser.parse_args()
+    options = dict(SHARED_OPTIONS) if args.shared else {}
+    if args.bits:
+        for kind in ('w_bits', 'a_bits'):
+            options[f'model.architecture.backbone.{kind}'] = tuple(args.bits)
     uniform = [osp.join(CFG, f'RESNET18_W{b}A{b}.yaml') for b in (2, 3, 4)]
     if args.score_only:
         print(
             json.dumps(
                 supernet_scores(args.score_only, uniform + args.subnets,
-                                args.shared, args.calib_batches)))
+                                options, args.calib_batches)))
         return
     bench = Bench(args.work_dir)
     name = 'shared' if args.shared else 'per_bit'
-    variant = SHARED if args.shared else []
+    if args.bits:
+        name += '_bits' + ''.join(map(str, args.bits))
+    variant = [
+        f'{k}=({",".join(map(str, v))})'
+        if isinstance(v, tuple) else f'{k}={v}' for k, v in options.items()
+    ]
     sup_work = osp.join(args.work_dir, f'{name}_supernet')
     bench.tool(f'{name}/supernet', [
         'tools/train.py', SUPERNET, '--work-dir', sup_work, '--cfg-options',
@@ -214,11 +246,17 @@ def main():
     ])
     searched = osp.join(search_work, 'best_subnet.yaml')
     best = re.findall(r'Search done: best \S+ ([\d.]+)', out)
+    # from scratch the uniform subnet does not depend on the supernet
+    init, ft, w3a3 = None, '', 'w3a3'
+    if args.finetune:
+        init = osp.join(sup_work, 'epoch_48.pth')
+        ft, w3a3 = '_ft', f'{name}_w3a3_ft'
     tops = dict(searched=[], w3a3=[])
     for seed in args.seeds:
         tops['searched'].append(
-            bench.retrain_and_test(f'{name}_searched', searched, seed))
-        tops['w3a3'].append(bench.retrain_and_test('w3a3', W3A3, seed))
+            bench.retrain_and_test(f'{name}_searched{ft}', searched, seed,
+                                   init))
+        tops['w3a3'].append(bench.retrain_and_test(w3a3, W3A3, seed, init))
     ops = dict(searched=bitops(searched), w3a3=bitops(W3A3))
     lines = [
         '| subnet | GBitOps (32x32) | test top-1, '
@@ -232,13 +270,14 @@ def main():
     if best:
         print(f'search: best supernet score {best[-1]}')
     scores = supernet_scores(
-        osp.join(sup_work, 'epoch_48.pth'), uniform + [searched], args.shared,
+        osp.join(sup_work, 'epoch_48.pth'), uniform + [searched], options,
         args.calib_batches)
     print(f'supernet scores (BN re-estimated on {args.calib_batches} '
           f'batches): {json.dumps(scores)}')
     gap = statistics.mean(tops['searched']) - statistics.mean(tops['w3a3'])
-    print(f'RESULT: {name} clip/BN '
-          f'supernet; searched {mean_sd(tops["searched"])} at '
+    how = 'fine-tuned from the supernet' if init else 'from scratch'
+    print(f'RESULT: {name} clip/BN supernet, retrained {how}; '
+          f'searched {mean_sd(tops["searched"])} at '
           f'{ops["searched"]:.4f} GBitOps vs uniform 3W3A '
           f'{mean_sd(tops["w3a3"])} at {ops["w3a3"]:.4f} GBitOps; '
           f'difference {gap:+.2f}; {bench.minutes():.1f} min of tool runs '
