@@ -54,6 +54,7 @@ SERIAL_DATA = [
     'train_dataloader.persistent_workers=False',
     'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False'
 ]
+RETRAIN_EPOCHS = 20  # the digits subnet config's schedule
 SHARED_OPTIONS = {
     'model.architecture.backbone.per_bit_bn': False,
     'model.architecture.backbone.a_quantizer.per_bit': False
@@ -102,20 +103,28 @@ class Bench:
                          name: str,
                          subnet: str,
                          seed: int,
-                         supernet: Optional[str] = None) -> float:
-        """Retrain ``subnet`` with the subnet config, from scratch or from
-        the ``supernet`` checkpoint's weights, and test it."""
-        work = osp.join(self.work_dir, f'{name}_seed{seed}')
+                         supernet: Optional[str] = None,
+                         epochs: int = RETRAIN_EPOCHS) -> float:
+        """Retrain ``subnet`` with the subnet config for ``epochs`` (its
+        schedule stretched to them), from scratch or from the ``supernet``
+        checkpoint's weights, and test it."""
         opts = [f'model.subnet={subnet}', f'randomness.seed={seed}']
         if supernet:
             opts.append(f'model.supernet_checkpoint={supernet}')
+        if epochs != RETRAIN_EPOCHS:
+            name += f'_e{epochs}'
+            opts += [
+                f'train_cfg.max_epochs={epochs}',
+                f'param_scheduler.0.end={epochs}'
+            ]
+        work = osp.join(self.work_dir, f'{name}_seed{seed}')
         self.tool(f'{name}/seed{seed}/train', [
             'tools/train.py', SUBNET, '--work-dir', work, '--cfg-options',
             *opts, *SERIAL_DATA
         ])
         out = self.tool(f'{name}/seed{seed}/test', [
             'tools/test.py', SUBNET,
-            osp.join(work, 'epoch_20.pth'), '--work-dir',
+            osp.join(work, f'epoch_{epochs}.pth'), '--work-dir',
             osp.join(work, 'test'), '--cfg-options', *opts
         ])
         return float(re.findall(r'accuracy/top1: ([\d.]+)', out)[-1])
@@ -210,6 +219,12 @@ def main():
         help='the bit widths of every searched weight and input (default: '
         'the configs\' 1 2 3 4)')
     parser.add_argument(
+        '--retrain-epochs',
+        type=int,
+        default=RETRAIN_EPOCHS,
+        help='retrain both subnets this many epochs (the subnet config\'s '
+        'linear decay stretched to them)')
+    parser.add_argument(
         '--finetune',
         action='store_true',
         help='retrain both subnets from the supernet\'s weights '
@@ -255,8 +270,10 @@ def main():
     for seed in args.seeds:
         tops['searched'].append(
             bench.retrain_and_test(f'{name}_searched{ft}', searched, seed,
-                                   init))
-        tops['w3a3'].append(bench.retrain_and_test(w3a3, W3A3, seed, init))
+                                   init, args.retrain_epochs))
+        tops['w3a3'].append(
+            bench.retrain_and_test(w3a3, W3A3, seed, init,
+                                   args.retrain_epochs))
     ops = dict(searched=bitops(searched), w3a3=bitops(W3A3))
     lines = [
         '| subnet | GBitOps (32x32) | test top-1, '
