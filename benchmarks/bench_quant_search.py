@@ -250,6 +250,7 @@ def main():
         if isinstance(v, tuple) else f'{k}={v}' for k, v in options.items()
     ]
     sup_work = osp.join(args.work_dir, f'{name}_supernet')
+    sup_ckpt = osp.join(sup_work, 'epoch_48.pth')
     bench.tool(f'{name}/supernet', [
         'tools/train.py', SUPERNET, '--work-dir', sup_work, '--cfg-options',
         *SERIAL_DATA, *variant
@@ -257,14 +258,14 @@ def main():
     search_work = osp.join(args.work_dir, f'{name}_search')
     out = bench.tool(f'{name}/search', [
         'tools/train.py', SEARCH, '--work-dir', search_work, '--cfg-options',
-        f'load_from={osp.join(sup_work, "epoch_48.pth")}', *variant
+        f'load_from={sup_ckpt}', *variant
     ])
     searched = osp.join(search_work, 'best_subnet.yaml')
     best = re.findall(r'Search done: best \S+ ([\d.]+)', out)
     # from scratch the uniform subnet does not depend on the supernet
     init, ft, w3a3 = None, '', 'w3a3'
     if args.finetune:
-        init = osp.join(sup_work, 'epoch_48.pth')
+        init = sup_ckpt
         ft, w3a3 = '_ft', f'{name}_w3a3_ft'
     tops = dict(searched=[], w3a3=[])
     for seed in args.seeds:
@@ -286,9 +287,8 @@ def main():
     print('\n'.join(lines))
     if best:
         print(f'search: best supernet score {best[-1]}')
-    scores = supernet_scores(
-        osp.join(sup_work, 'epoch_48.pth'), uniform + [searched], options,
-        args.calib_batches)
+    scores = supernet_scores(sup_ckpt, uniform + [searched], options,
+                             args.calib_batches)
     print(f'supernet scores (BN re-estimated on {args.calib_batches} '
           f'batches): {json.dumps(scores)}')
     gap = statistics.mean(tops['searched']) - statistics.mean(tops['w3a3'])

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from mmnas.utils import UserError
 from .mutables import OneShotMutableValue
-from .ops.quantization import QuantConv2d, QuantLinear
+from .ops.quantization import QuantConv2d, QuantLinear, pact_codes
 
 EXPORT_FORMAT = 'mmnas-quantized-subnet'
 
@@ -94,12 +94,10 @@ class IntegerLayer(nn.Module):
         step = 1.0
         p = x.double()
         if 'alpha' in rec:
-            # the input's codes in its own precision, as PACTQuantizer
-            # computes them: a code computed in float64 can round the other
-            # way at a step boundary
-            step = x.new_tensor(rec['alpha']) / (2**rec['a_bits'] - 1)
-            p = (torch.clamp(x, 0, rec['alpha']) / step).round().double()
-            step = step.item()
+            code, step = pact_codes(
+                torch.clamp(x, 0, rec['alpha']), x.new_tensor(rec['alpha']),
+                rec['a_bits'])
+            p, step = code.double(), step.item()
         q = self.code.double()
         y = rec['scale'] * self._apply_weight(
             p, q) + rec['offset'] * self._apply_weight(p, torch.ones_like(q))

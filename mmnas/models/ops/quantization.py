@@ -33,6 +33,16 @@ def round_ste(x: torch.Tensor) -> torch.Tensor:
     return x + (x.round() - x).detach()
 
 
+def pact_codes(y: torch.Tensor, alpha: torch.Tensor,
+               bits: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    """The integer codes of an input ``y`` already clipped to ``[0,
+    alpha]``, and their step, computed in ``y``'s precision: what PACT
+    training rounds, so an export that computes them here agrees with it
+    at every step boundary."""
+    step = alpha / (2**bits - 1)
+    return (y / step).round(), step
+
+
 def check_bits(bits: Sequence[int], where: str) -> List[int]:
     """``bits`` as a list, or a UserError naming the valid bit widths."""
     bits = list(bits)
@@ -90,11 +100,17 @@ class DoReFaQuantizer(Quantizer):
             scale = w.abs().mean().detach()
             sign = torch.where(w >= 0, 1., -1.).to(w)
             return (w + (sign - w).detach()) * scale
+        levels, m = self._levels(w)
         n = 2**self.bits - 1
+        q = round_ste(levels) * (2 / n) - 1
+        return q * m.detach() if self.keep_scale else q
+
+    def _levels(self, w: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """``tanh(w)`` stretched onto ``[0, 2**bits - 1]`` (before
+        rounding), and the largest ``|tanh(w)|`` it was stretched from."""
         t = torch.tanh(w)
         m = t.abs().max()
-        q = round_ste((t / (2 * m) + 0.5) * n) * (2 / n) - 1
-        return q * m.detach() if self.keep_scale else q
+        return (t / (2 * m) + 0.5) * (2**self.bits - 1), m
 
     @torch.no_grad()
     def codes(self, w: torch.Tensor) -> Tuple[torch.Tensor, float, float]:
@@ -105,12 +121,9 @@ class DoReFaQuantizer(Quantizer):
         if self.bits == 1:
             scale = w.abs().mean().item()
             return (w >= 0).to(torch.uint8), 2 * scale, -scale
-        n = 2**self.bits - 1
-        t = torch.tanh(w)
-        m = t.abs().max()
-        code = ((t / (2 * m) + 0.5) * n).round().to(torch.uint8)
+        levels, m = self._levels(w)
         k = m.item() if self.keep_scale else 1.
-        return code, 2 * k / n, -k
+        return levels.round().to(torch.uint8), 2 * k / (2**self.bits - 1), -k
 
 
 @MODELS.register_module()
@@ -163,14 +176,14 @@ class PACTQuantizer(Quantizer):
         if self.full_precision:
             return x
         y = self.clip(x)
-        step = self.alpha.detach() / (2**self.bits - 1)
-        return y + ((y / step).round() * step - y).detach()
+        code, step = pact_codes(y, self.alpha.detach(), self.bits)
+        return y + (code * step - y).detach()
 
     @torch.no_grad()
     def codes(self, x: torch.Tensor) -> Tuple[torch.Tensor, float]:
         """``(code, step)`` with ``forward(x) = step * code``."""
-        step = self.alpha.item() / (2**self.bits - 1)
-        return (self.clip(x) / step).round(), step
+        code, step = pact_codes(self.clip(x), self.alpha.detach(), self.bits)
+        return code, step.item()
 
 
 def _quantizer(cfg: dict, bits: Bits, where: str,
