@@ -17,7 +17,9 @@ both variants share the work dir and the uniform 3W3A runs. Finished
 units are recorded in ``<work-dir>/state.json`` and skipped by a rerun.
 ``--finetune`` retrains both subnets from the supernet's weights (the
 subnet config's ``model.supernet_checkpoint``) instead of from scratch,
-as units of their own beside the from-scratch ones.
+as units of their own beside the from-scratch ones. ``--constrained``
+trains the supernet with SPOS' uniform constraint sampling
+(``ConstrainedUniformSampler``) in the search config's BitOps range.
 Prints a table, the supernet's scores of the uniform 2W2A / 3W3A / 4W4A
 subnets and of the searched one (BN re-estimated on ``--calib-batches``
 training batches, then validation top-1: what the search ranks by), and a
@@ -26,7 +28,7 @@ scores for a supernet checkpoint alone (``--shared`` for a shared one).
 
     OMP_NUM_THREADS=1 python benchmarks/bench_quant_search.py \
         [--work-dir work_dirs/bench_quant_search] [--seeds 0 1 2] [--shared]
-        [--finetune]
+        [--finetune] [--constrained]
         [--score-only SUPERNET_CKPT [--subnets FILE ...]]
 """
 import argparse
@@ -197,6 +199,25 @@ def supernet_scores(ckpt: str, subnets: list, options: dict,
     return scores
 
 
+def constrained_config(work_dir: str) -> str:
+    """A supernet config (written to ``work_dir``) that samples paths
+    uniformly among those in the search config's BitOps range."""
+    from mmnas.utils.config import load_config
+    search = load_config(SEARCH, {}).train_cfg
+    bitops = next(e for e in search.estimator
+                  if e['type'] == 'BitOpsEstimator')
+    sampler = dict(
+        type='ConstrainedUniformSampler',
+        estimator=dict(bitops),
+        constraints_range=dict(
+            bitops=tuple(search.constraints_range['bitops'])))
+    path = osp.join(work_dir, 'supernet_constrained.py')
+    atomic_write(
+        path, f'_base_ = [{SUPERNET!r}]\n'
+        f'model = dict(sampler={sampler!r})\n')
+    return path
+
+
 def mean_sd(xs) -> str:
     sd = statistics.stdev(xs) if len(xs) > 1 else 0.
     return f'{statistics.mean(xs):.2f} ± {sd:.2f}'
@@ -229,6 +250,11 @@ def main():
         action='store_true',
         help='retrain both subnets from the supernet\'s weights '
         '(model.supernet_checkpoint) instead of from scratch')
+    parser.add_argument(
+        '--constrained',
+        action='store_true',
+        help='train the supernet only on paths in the search\'s BitOps '
+        'range (ConstrainedUniformSampler)')
     args = parser.parse_args()
     options = dict(SHARED_OPTIONS) if args.shared else {}
     if args.bits:
@@ -245,14 +271,18 @@ def main():
     name = 'shared' if args.shared else 'per_bit'
     if args.bits:
         name += '_bits' + ''.join(map(str, args.bits))
+    if args.constrained:
+        name += '_constrained'
     variant = [
         f'{k}=({",".join(map(str, v))})'
         if isinstance(v, tuple) else f'{k}={v}' for k, v in options.items()
     ]
+    supernet = constrained_config(args.work_dir) if args.constrained \
+        else SUPERNET
     sup_work = osp.join(args.work_dir, f'{name}_supernet')
     sup_ckpt = osp.join(sup_work, 'epoch_48.pth')
     bench.tool(f'{name}/supernet', [
-        'tools/train.py', SUPERNET, '--work-dir', sup_work, '--cfg-options',
+        'tools/train.py', supernet, '--work-dir', sup_work, '--cfg-options',
         *SERIAL_DATA, *variant
     ])
     search_work = osp.join(args.work_dir, f'{name}_search')

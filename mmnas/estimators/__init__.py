@@ -1,4 +1,5 @@
 from .base import (BaseEstimator, Estimators, build_estimator,
+                   check_constraint_names, meets, no_subnet_error,
                    refuse_cost_settings)
 from .bitops import BitOpsEstimator, count_bitops
 from .cost_table import CostTable, CostTableError
@@ -7,7 +8,7 @@ from .latency import LatencyTable, LatencyTableError, measure_subnet
 
 __all__ = [
     'BaseEstimator', 'Estimators', 'build_estimator', 'refuse_cost_settings',
-    'count_static', 'count_subnet', 'CostTable', 'CostTableError',
-    'LatencyTable', 'LatencyTableError', 'measure_subnet', 'BitOpsEstimator',
-    'count_bitops'
+    'check_constraint_names', 'meets', 'no_subnet_error', 'count_static',
+    'count_subnet', 'CostTable', 'CostTableError', 'LatencyTable',
+    'LatencyTableError', 'measure_subnet', 'BitOpsEstimator', 'count_bitops'
 ]

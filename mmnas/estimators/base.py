@@ -13,7 +13,7 @@ on other decisions, and raises otherwise. A new kind of cost is one new
 registered subclass.
 """
 from abc import ABCMeta, abstractmethod
-from typing import Any, Dict, List, Mapping, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from mmnas.registry import TASK_UTILS
 from mmnas.utils import UserError
@@ -115,6 +115,47 @@ def refuse_cost_settings(owner: str, settings: Mapping[str, Any]) -> None:
             "estimator=dict(type='CostTable', input_shape=..., convention="
             "...) or dict(type='LatencyTable', table=<file of tools/analysis/"
             'build_latency_lut.py>) (a list for both) in the config.')
+
+
+Range = Mapping[str, Tuple[Optional[float], Optional[float]]]
+
+
+def check_constraint_names(constraints_range: Range, estimator: BaseEstimator,
+                           where: str) -> None:
+    """Refuse a constraint the estimator does not give."""
+    unknown = set(constraints_range) - set(estimator.units)
+    if unknown:
+        raise UserError(
+            f'constraints_range: unknown constraint(s) {sorted(unknown)}'
+            f'; the estimator gives {sorted(estimator.units)}. Fix {where}; '
+            "a latency constraint needs dict(type='LatencyTable', table="
+            '<file of tools/analysis/build_latency_lut.py>) among the '
+            'estimators.')
+
+
+def meets(costs: Mapping[str, float], constraints_range: Range) -> bool:
+    """Whether ``costs`` (in the constraints' units) lie within every
+    ``(low, high)`` of ``constraints_range``; None leaves a side open."""
+    for name, (low, high) in constraints_range.items():
+        if low is not None and costs[name] < low:
+            return False
+        if high is not None and costs[name] > high:
+            return False
+    return True
+
+
+def no_subnet_error(estimator: BaseEstimator, constraints_range: Range,
+                    trials: int, where: str) -> UserError:
+    """The error for constraints no random subnet met, with the cost range
+    the space actually covers."""
+    units = estimator.units
+    span = ', '.join(f'{k} {low / units[k]:.3f}..{high / units[k]:.3f}'
+                     for k, (low, high) in estimator.bounds().items())
+    return UserError(
+        f'no subnet satisfies constraints_range={dict(constraints_range)} '
+        f'(found none in {trials} random samples). This search space spans '
+        f'{span} (FLOPs and params in millions, BitOps in G, latency in '
+        f'ms). Widen the constraints in {where}.')
 
 
 def build_estimator(cfg: Union[dict, list, BaseEstimator]) -> BaseEstimator:

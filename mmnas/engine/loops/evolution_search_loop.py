@@ -31,7 +31,8 @@ from mmengine.evaluator import Evaluator
 from torch.utils.data import DataLoader
 
 from mmnas.engine.utils import load_from, resume_requested
-from mmnas.estimators import build_estimator, refuse_cost_settings
+from mmnas.estimators import (build_estimator, check_constraint_names, meets,
+                              no_subnet_error, refuse_cost_settings)
 from mmnas.registry import LOOPS
 from mmnas.structures import dump_subnet
 from mmnas.utils import Progress, UserError, atomic_write
@@ -122,14 +123,8 @@ class EvolutionSearchLoop(BaseSearchLoop):
         self.mutate_prob = mutate_prob
         self.constraints_range = dict(constraints_range or {})
         self.estimator = build_estimator(estimator)
-        unknown = set(self.constraints_range) - set(self.estimator.units)
-        if unknown:
-            raise UserError(
-                f'constraints_range: unknown constraint(s) {sorted(unknown)}'
-                f'; the estimator gives {sorted(self.estimator.units)}. A '
-                "latency constraint needs dict(type='LatencyTable', table="
-                '<file of tools/analysis/build_latency_lut.py>) among the '
-                'estimators.')
+        check_constraint_names(self.constraints_range, self.estimator,
+                               'train_cfg')
         self.calibrate_bn_iters = calibrate_bn_iters
         self.data_cache_mb = data_cache_mb
         self.seed = seed
@@ -168,26 +163,7 @@ class EvolutionSearchLoop(BaseSearchLoop):
         return self.costs[key]
 
     def is_valid(self, choices: Dict) -> bool:
-        cost = self.cost(choices)
-        for name, (low, high) in self.constraints_range.items():
-            if low is not None and cost[name] < low:
-                return False
-            if high is not None and cost[name] > high:
-                return False
-        return True
-
-    def _no_valid_candidate(self) -> UserError:
-        """The error for constraints no subnet meets, with the cost range
-        the space actually covers."""
-        units = self.estimator.units
-        span = ', '.join(f'{k} {low / units[k]:.3f}..{high / units[k]:.3f}'
-                         for k, (low, high) in self.estimator.bounds().items())
-        return UserError(
-            f'no subnet satisfies constraints_range='
-            f'{self.constraints_range} (found none in {self.max_trials} '
-            f'random samples). This search space spans {span} (FLOPs and '
-            'params in millions, BitOps in G, latency in ms). Widen the '
-            'constraints in train_cfg.')
+        return meets(self.cost(choices), self.constraints_range)
 
     # -- candidate generation --
     def _new_valid(self, make) -> Optional[Dict]:
@@ -232,7 +208,8 @@ class EvolutionSearchLoop(BaseSearchLoop):
             add(self._crossover, self.num_crossover)
         add(self._random, self.num_candidates - len(cands))
         if not cands and not self.scores:
-            raise self._no_valid_candidate()
+            raise no_subnet_error(self.estimator, self.constraints_range,
+                                  self.max_trials, 'train_cfg')
         return cands
 
     # -- scoring --

@@ -20,8 +20,9 @@ class SPOS(BaseAlgorithm):
 
     Args:
         sampler (dict): Path sampler (``mmnas/models/mutators/
-            path_samplers.py``): ``UniformSampler`` (SPOS, the default) or
-            ``StrictFairSampler``.
+            path_samplers.py``): ``UniformSampler`` (SPOS, the default),
+            ``ConstrainedUniformSampler`` (SPOS' uniform constraint
+            sampling) or ``StrictFairSampler``.
         **kwargs: See :class:`BaseAlgorithm` (``warm_start`` among them).
     """
 
@@ -31,6 +32,8 @@ class SPOS(BaseAlgorithm):
                  **kwargs) -> None:
         super().__init__(architecture, **kwargs)
         self.sampler = TASK_UTILS.build(sampler)
+        if hasattr(self.sampler, 'bind'):
+            self.sampler.bind(self.architecture, self.mutator)
 
     def sample_subnet(self) -> Dict:
         path = self.sampler.sample(self.mutator)

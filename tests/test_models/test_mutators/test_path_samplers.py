@@ -84,6 +84,65 @@ def test_uniform_sampler_draws_valid_varied_paths():
     assert len({tuple(p.values()) for p in paths}) > 1
 
 
+FLOPS = dict(type='CostTable', input_shape=(1, 3, 32, 32), cache=False)
+
+
+def test_constrained_sampler_trains_only_paths_in_range_across_its_bins():
+    model = supernet()
+    low, high = (v / 1e6 for v in _flops_bounds(model))
+    # the middle third of the space's FLOPs, in two bins
+    lo, hi = low + (high - low) / 3, high - (high - low) / 3
+    model = supernet(
+        sampler=dict(
+            type='ConstrainedUniformSampler',
+            estimator=FLOPS,
+            constraints_range=dict(flops=(lo, hi)),
+            bins=2))
+    sampler = model.sampler
+    random.seed(0)
+    costs = []
+    for _ in range(60):
+        path = model.sample_subnet()
+        model.mutator.validate_choices(path)
+        costs.append(sampler.estimator.cost(path)['flops'] / 1e6)
+    assert all(lo <= c <= hi for c in costs)
+    middle = (lo + hi) / 2
+    # a bin is drawn per step: both halves of the range get trained
+    assert 15 <= sum(c < middle for c in costs) <= 45
+    assert len(set(costs)) > 10
+
+
+def _flops_bounds(model):
+    est = TASK_UTILS.build(FLOPS)
+    est.bind(model.architecture, model.mutator)
+    return est.bounds()['flops']
+
+
+def test_constrained_sampler_refuses_bad_settings():
+    model = supernet()
+    low, high = (v / 1e6 for v in _flops_bounds(model))
+    with pytest.raises(UserError, match=r'no subnet satisfies.*spans.*flops'):
+        supernet(
+            sampler=dict(
+                type='ConstrainedUniformSampler',
+                estimator=FLOPS,
+                constraints_range=dict(flops=(high + 1, high + 2))))
+    with pytest.raises(
+            UserError, match=r"unknown constraint\(s\) \['bitops'\]"):
+        supernet(
+            sampler=dict(
+                type='ConstrainedUniformSampler',
+                estimator=FLOPS,
+                constraints_range=dict(bitops=(0, 1))))
+    with pytest.raises(UserError, match='needs constraints_range'):
+        supernet(
+            sampler=dict(
+                type='ConstrainedUniformSampler',
+                estimator=FLOPS,
+                constraints_range=dict(flops=(low, high)),
+                bins=0))
+
+
 def test_copy_overlap_centres_a_kernel_and_keeps_the_function():
     small = nn.Conv2d(4, 6, 3, padding=1)
     large = nn.Conv2d(8, 6, 5, padding=2)
