@@ -43,6 +43,8 @@ import time
 from typing import Optional
 
 from mmnas.utils import atomic_write
+from mmnas.utils.config import (config_dict, no_workers_options, options,
+                                schedule_options)
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CFG = osp.join(ROOT, 'configs', 'nas', 'spos_quant')
@@ -51,12 +53,8 @@ SEARCH = osp.join(CFG, 'spos_quant_resnet18_search_1xb64_digits.py')
 SUBNET = osp.join(CFG, 'spos_quant_resnet18_subnet_1xb64_digits.py')
 W3A3 = osp.join(CFG, 'RESNET18_W3A3.yaml')
 # one process reads the data: the benchmark runs one thread per tool
-SERIAL_DATA = [
-    'train_dataloader.num_workers=0',
-    'train_dataloader.persistent_workers=False',
-    'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False'
-]
-RETRAIN_EPOCHS = 20  # the digits subnet config's schedule
+SERIAL_DATA = options(no_workers_options(SUPERNET))[1:]
+RETRAIN_EPOCHS = config_dict(SUBNET)['train_cfg']['max_epochs']
 SHARED_OPTIONS = {
     'model.architecture.backbone.per_bit_bn': False,
     'model.architecture.backbone.a_quantizer.per_bit': False
@@ -115,10 +113,7 @@ class Bench:
             opts.append(f'model.supernet_checkpoint={supernet}')
         if epochs != RETRAIN_EPOCHS:
             name += f'_e{epochs}'
-            opts += [
-                f'train_cfg.max_epochs={epochs}',
-                f'param_scheduler.0.end={epochs}'
-            ]
+            opts += options(schedule_options(SUBNET, epochs))[1:]
         work = osp.join(self.work_dir, f'{name}_seed{seed}')
         self.tool(f'{name}/seed{seed}/train', [
             'tools/train.py', SUBNET, '--work-dir', work, '--cfg-options',
@@ -280,7 +275,9 @@ def main():
     supernet = constrained_config(args.work_dir) if args.constrained \
         else SUPERNET
     sup_work = osp.join(args.work_dir, f'{name}_supernet')
-    sup_ckpt = osp.join(sup_work, 'epoch_48.pth')
+    sup_ckpt = osp.join(
+        sup_work,
+        f'epoch_{config_dict(supernet)["train_cfg"]["max_epochs"]}.pth')
     bench.tool(f'{name}/supernet', [
         'tools/train.py', supernet, '--work-dir', sup_work, '--cfg-options',
         *SERIAL_DATA, *variant

@@ -1,5 +1,6 @@
 """Loading a config the way every mmnas tool does, with bad input reported
-as a UserError."""
+as a UserError; and the ``--cfg-options`` that run a tool on a config
+with other data or another schedule (the benchmarks)."""
 import os.path as osp
 from typing import Any, Dict, Optional
 
@@ -96,3 +97,93 @@ def load_config(path: str,
         cfg.merge_from_dict(cfg_options)
     check_step_outputs(cfg)
     return cfg
+
+
+# -- option dicts for running a tool on a config (the benchmarks) --
+def options(opts):
+    """``--cfg-options`` arguments of a dict (none for an empty one)."""
+    return ['--cfg-options'] + [f'{k}={v}' for k, v in opts.items()] \
+        if opts else []
+
+
+def _walk(node, prefix, found, match):
+    if isinstance(node, dict):
+        found += [prefix + k for k in match(node)]
+        for k, v in node.items():
+            _walk(v, f'{prefix}{k}.', found, match)
+    elif isinstance(node, (list, tuple)):
+        for i, v in enumerate(node):
+            _walk(v, f'{prefix}{i}.', found, match)
+
+
+def find_keys(config, match):
+    """Option keys of ``config`` that ``match(dict)`` names in a dict."""
+    found = []
+    _walk(config_dict(config), '', found, match)
+    return found
+
+
+def config_dict(config):
+    """``config`` (a file) as plain dicts, its bases merged."""
+    return Config.fromfile(config).to_dict()
+
+
+def data_options(config, train_root=None, root=None):
+    """Point every training dataset of ``config`` at ``train_root``, or
+    every dataset (training, calibration, validation) at ``root``."""
+    if root is None and train_root is None:
+        return {}
+    keys = find_keys(
+        config, lambda d: ['data_root'] if 'data_root' in d and
+        (root is not None or d.get('data_prefix') == 'train') else [])
+    return {key: root or train_root for key in keys}
+
+
+def no_workers_options(config):
+    """Load data in the main process (``--quick``: starting workers costs
+    more than the few batches they would load)."""
+    keys = find_keys(
+        config,
+        lambda d: [k for k in ('num_workers', 'persistent_workers') if k in d])
+    return {k: 0 if k.endswith('num_workers') else False for k in keys}
+
+
+def _scale(value, factor, minimum=1):
+    return max(minimum, int(round(value * factor)))
+
+
+def schedule_options(config, epochs, extra_keys=()):
+    """Options that run ``config`` for ``epochs`` epochs: the epoch count,
+    one validation and one checkpoint at the end, and the scheduler phases
+    (and ``extra_keys``, e.g. DSNAS' phase epochs) scaled in proportion."""
+    if epochs is None:
+        return {}
+    cfg = config_dict(config)
+    old = cfg['train_cfg']['max_epochs']
+    factor = epochs / old
+    opts = {'train_cfg.max_epochs': epochs}
+    if 'val_interval' in cfg['train_cfg']:
+        opts['train_cfg.val_interval'] = epochs
+    ckpt = cfg.get('default_hooks', {}).get('checkpoint')
+    if isinstance(ckpt, dict) and 'interval' in ckpt:
+        opts['default_hooks.checkpoint.interval'] = epochs
+    sched = cfg.get('param_scheduler') or []
+    groups = sched.items() if isinstance(sched, dict) else [(None, sched)]
+    for group, phases in groups:
+        for i, phase in enumerate(phases or []):
+            base = f'param_scheduler.{group + "." if group else ""}{i}.'
+            begin = _scale(phase.get('begin', 0), factor, 0)
+            if phase.get('begin'):
+                opts[base + 'begin'] = begin
+            if phase.get('end') is not None:  # a phase keeps one epoch
+                opts[base + 'end'] = max(begin + 1,
+                                         _scale(phase['end'], factor))
+            if phase.get('T_max') is not None:
+                opts[base + 'T_max'] = _scale(phase['T_max'], factor)
+    for key in extra_keys:
+        node = cfg
+        for part in key.split('.'):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, int) and not isinstance(node, bool):
+            opts[key] = min(epochs, _scale(node, factor, 0))
+    return opts

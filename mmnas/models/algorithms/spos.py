@@ -19,10 +19,10 @@ class SPOS(BaseAlgorithm):
     """Single-path one-shot supernet training.
 
     Args:
-        sampler (dict): Path sampler (``mmnas/models/mutators/
-            path_samplers.py``): ``UniformSampler`` (SPOS, the default),
-            ``ConstrainedUniformSampler`` (SPOS' uniform constraint
-            sampling) or ``StrictFairSampler``.
+        sampler (dict): Path sampler: ``UniformSampler`` (SPOS, the
+            default) or ``StrictFairSampler`` (``mmnas/models/mutators/
+            path_samplers.py``), or ``ConstrainedUniformSampler`` (SPOS'
+            uniform constraint sampling, ``mmnas/estimators/``).
         **kwargs: See :class:`BaseAlgorithm` (``warm_start`` among them).
     """
 
