@@ -183,3 +183,31 @@ def test_two_process_ponas_table_is_the_one_process_table(
         json.loads((d / 'ponas_table.json').read_text()) for d in (one, two))
     assert a['complete'] and a['scores'] == b['scores']
     assert a == b
+
+
+def test_ponas_scores_on_class_mixed_batches_of_a_sorted_folder():
+    """A validation folder lists its images class by class; with per-batch
+    BN statistics (``norm_training``) a batch of one or two classes gives
+    per-class statistics, so the PONAS table loop reads the set in a seeded
+    shuffled order, the same for every candidate (its use there:
+    test_ponas.py::test_table_loop_digits)."""
+    from mmengine.dataset import DefaultSampler
+    from torch.utils.data import DataLoader
+
+    from mmnas.engine.loops.search_data import (SearchBatches,
+                                                single_process_order)
+    labels = [i // 30 for i in range(300)]  # 10 classes, sorted
+    dataset = [torch.tensor(c) for c in labels]
+    loader = DataLoader(
+        dataset,
+        batch_size=30,
+        sampler=DefaultSampler(dataset, shuffle=False, seed=0))
+    assert single_process_order(loader) == list(range(300))
+    order = single_process_order(loader, seed=0, shuffle=True)
+    assert sorted(order) == list(range(300)) and order != list(range(300))
+    assert single_process_order(loader, seed=0, shuffle=True) == order
+    assert single_process_order(loader, seed=1, shuffle=True) != order
+    sorted_batches = SearchBatches(loader, lambda d: d)
+    mixed = SearchBatches(loader, lambda d: d, seed=0, shuffle=True)
+    assert all(len(set(b.tolist())) == 1 for _, b in sorted_batches)
+    assert all(len(set(b.tolist())) >= 5 for _, b in mixed)

@@ -76,7 +76,9 @@ class PONASTableLoop(BaseSearchLoop):
     """Args:
         runner: The mmengine runner.
         dataloader: Training data of the fine-tuning steps.
-        eval_dataloader: Validation data that scores candidates.
+        eval_dataloader: Validation data that scores candidates, read
+            in an order shuffled with ``seed`` (once: every candidate is
+            scored on the same batches).
         evaluator: Metric config (e.g. ``dict(type='Accuracy')``).
         finetune_iters (int): Fine-tuning steps per layer (spread evenly
             over the layer's candidates; 0 skips fine-tuning).
@@ -246,10 +248,15 @@ class PONASTableLoop(BaseSearchLoop):
                   rng: random.Random) -> Dict[str, float]:
         mutator, arch = self.model.mutator, self.model.architecture
         if self._eval_data is None:
+            # per-batch BN statistics are the set's only where a batch
+            # samples the whole set, not a class or two of a sorted folder;
+            # shuffled, eval_batches also takes a sample of every class
             self._eval_data = SearchBatches(
                 self.eval_dataloader,
                 lambda data: arch.data_preprocessor(data, False),
                 num_batches=self.eval_batches,
+                seed=self.seed,
+                shuffle=True,
                 budget=[int(self.data_cache_mb * 2**20)],
                 name='PONAS evaluation data')
             self._bns = [

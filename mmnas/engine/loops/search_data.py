@@ -9,6 +9,7 @@ and computes the metrics from them, so N processes score as one does.
 """
 import copy
 import functools
+import random
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import torch
@@ -32,10 +33,12 @@ def _nbytes(obj) -> int:
 
 
 def single_process_order(loader: DataLoader,
-                         seed: Optional[int] = None) -> List[int]:
+                         seed: Optional[int] = None,
+                         shuffle: bool = False) -> List[int]:
     """The sample indices ``loader`` yields in one process (the order a
     ``DefaultSampler`` gives at world size 1). ``seed``, when given, replaces
-    the sampler's shuffle seed."""
+    the sampler's shuffle seed; ``shuffle`` shuffles (with ``seed``, else
+    0) even where the sampler does not."""
     sampler = loader.sampler
     if isinstance(sampler, DefaultSampler):
         one = copy.copy(sampler)
@@ -43,11 +46,15 @@ def single_process_order(loader: DataLoader,
         one.num_samples = one.total_size = len(one.dataset)
         if seed is not None:
             one.seed = seed
+        one.shuffle = one.shuffle or shuffle
         return list(one)
     if get_dist_info()[1] > 1:
         raise UserError(f'a search across processes needs the DefaultSampler '
                         f'in its dataloaders, not {type(sampler).__name__}.')
-    return list(sampler)
+    order = list(sampler)
+    if shuffle:
+        random.Random(seed or 0).shuffle(order)
+    return order
 
 
 def rank_zero_worker_init(loader: DataLoader):
@@ -94,6 +101,9 @@ class SearchBatches:
         num_batches (int, optional): Leading batches to use.
         seed (int, optional): Shuffle seed replacing the sampler's, so the
             batches do not depend on the runner's seed.
+        shuffle (bool): Shuffle the samples even where the sampler does
+            not, so that every batch samples the whole set (a validation
+            folder lists its images class by class).
         budget (list): ``[bytes]`` left for cached batches, shared by the
             ``SearchBatches`` of one search and decreased by what this one
             keeps. When this rank's batches do not fit, they are read and
@@ -107,9 +117,10 @@ class SearchBatches:
                  num_batches: Optional[int] = None,
                  seed: Optional[int] = None,
                  budget: Optional[List[int]] = None,
-                 name: str = 'search data') -> None:
+                 name: str = 'search data',
+                 shuffle: bool = False) -> None:
         rank, world = get_dist_info()
-        order = single_process_order(loader, seed)
+        order = single_process_order(loader, seed, shuffle)
         size = loader.batch_size
         batches = [order[i:i + size] for i in range(0, len(order), size)]
         if loader.drop_last and batches and len(batches[-1]) < size:

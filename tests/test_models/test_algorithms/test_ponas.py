@@ -87,6 +87,11 @@ def test_table_loop_digits(digits_root, tmp_path):
             assert table['costs']['candidates'][layer][c] == \
                 costs.candidate_cost(layer, c)
     assert table['costs']['fixed'] == costs.fixed
+    # its one scoring batch is a seeded sample of the class-sorted
+    # validation folder (unshuffled, its 64 images hold 4 classes)
+    (_, batch), = list(runner.train_loop._eval_data)
+    labels = {int(s.gt_label.label) for s in batch['data_samples']}
+    assert len(labels) >= 6, labels
     # the table's cost model is exact for the deployed network
     dep = PONASDeployer(table)
     result = dep.deploy({'flops': 1e12})
