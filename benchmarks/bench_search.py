@@ -8,6 +8,8 @@ EvolutionSearchLoop.
         [--checkpoint SUPERNET.pth]
     python benchmarks/bench_search.py --peer-python PY [--candidates 4]
         [--calibrate-iters 2] [--batch 32] [--threads 1] [--rounds 1]
+    python benchmarks/bench_search.py --procs 2 [--threads 1]
+        [--generations 2] [--candidates 6] [--checkpoint SUPERNET.pth]
 
 Runs ``configs/nas/spos/spos_shufflenet_search_1xb64_digits.py`` in process
 through the mmengine Runner, as tools/train.py does, with the search loop
@@ -34,6 +36,13 @@ statistics). Per candidate it reports each side's seconds split into data
 (reading and preprocessing batches; ours once per search, shared by the
 candidates), calibration, evaluation and other, peak RSS, and whether the
 two sides' scores agree.
+
+Across processes (``--procs N``): the same search run as a user runs it,
+``tools/dist_train.sh CONFIG 1`` and then ``tools/dist_train.sh CONFIG N``
+(gloo on the CPU, ``--threads`` threads per process), each in a fresh work
+dir; per run the seconds per candidate from the log's first "Generation"
+line to its "Search done" line, and whether the N-process scores equal the
+one-process ones candidate by candidate (``search_log.jsonl``).
 """
 
 import argparse
@@ -41,6 +50,7 @@ import json
 import os
 import os.path as osp
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -88,6 +98,12 @@ def parse_args(argv=None):
         '--channels-last',
         action='store_true',
         help='side by side: ours in channels_last')
+    ap.add_argument(
+        '--procs',
+        type=int,
+        help='run the search with tools/dist_train.sh in 1 and in this many '
+        'processes (gloo on CPU) and compare seconds per candidate and '
+        'scores')
     ap.add_argument('--worker', help=argparse.SUPPRESS)
     return ap.parse_args(argv)
 
@@ -425,8 +441,87 @@ def report(args, runs, k, torch_version) -> None:
           f'scores equal {equal}/{len(pairs)}')
 
 
+LOG_TIME = re.compile(r'^(\d\d/\d\d \d\d:\d\d:\d\d) - mmengine - INFO - '
+                      r'(Generation 1/|Search done)')
+
+
+def dist_search(procs: int, work: str, args) -> dict:
+    """One ``tools/dist_train.sh`` search in ``procs`` processes: seconds
+    per scored candidate (log time stamps) and the scores in order."""
+    n = args.candidates
+    opts = [
+        f'train_cfg.max_epochs={args.generations}',
+        f'train_cfg.num_candidates={n}', f'train_cfg.top_k={min(3, n)}',
+        f'train_cfg.num_mutation={n // 2}',
+        f'train_cfg.num_crossover={n // 2}',
+        f'train_cfg.calibrate_bn_iters={args.calibrate_iters}'
+    ]
+    if args.checkpoint:
+        opts.append(f'load_from={args.checkpoint}')
+    env = dict(
+        os.environ,
+        PYTHON=sys.executable,
+        OMP_NUM_THREADS=str(args.threads),
+        CUDA_VISIBLE_DEVICES='',
+        PORT=str(29500 + os.getpid() % 1000 + procs))
+    log = osp.join(work, 'dist.log')
+    os.makedirs(work, exist_ok=True)
+    with open(log, 'w') as f:
+        subprocess.run([
+            'bash', 'tools/dist_train.sh', CONFIG,
+            str(procs), '--work-dir', work, '--cfg-options', *opts
+        ],
+                       cwd=ROOT,
+                       env=env,
+                       stdout=f,
+                       stderr=subprocess.STDOUT,
+                       check=True)
+    stamps = {}
+    with open(log) as f:
+        for line in f:
+            m = LOG_TIME.match(line)
+            if m:
+                stamps.setdefault(
+                    m.group(2),
+                    time.mktime(
+                        time.strptime('2000/' + m.group(1),
+                                      '%Y/%m/%d %H:%M:%S')))
+    with open(osp.join(work, 'search_log.jsonl')) as f:
+        scores = [json.loads(line)['score'] for line in f if line.strip()]
+    seconds = stamps['Search done'] - stamps['Generation 1/']
+    return dict(scores=scores, per_candidate=seconds / max(len(scores), 1))
+
+
+def across_processes(args) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = args.work_dir or tmp
+        one = dist_search(1, osp.join(root, 'procs1'), args)
+        many = dist_search(args.procs, osp.join(root, f'procs{args.procs}'),
+                           args)
+    equal = sum(a == b for a, b in zip(one['scores'], many['scores']))
+    same_count = len(one['scores']) == len(many['scores'])
+    load = ' '.join(f'{x:.2f}' for x in os.getloadavg())
+    print(f'# {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; '
+          f'{args.threads} thread(s) per process; load average {load}; '
+          f'{args.generations} generations x {args.candidates} candidates, '
+          f'{args.calibrate_iters} BN batches each; log time stamps are '
+          'whole seconds')
+    print('| processes | s per candidate | candidates |')
+    print('|---|---|---|')
+    for k, run in ((1, one), (args.procs, many)):
+        print(f'| {k} | {run["per_candidate"]:.3f} | {len(run["scores"])} |')
+    print(f'RESULT: {args.procs} processes '
+          f'{one["per_candidate"] / many["per_candidate"]:.2f}x the '
+          f'candidates per second of 1 process, scores equal '
+          f'{equal}/{len(one["scores"])}' +
+          ('' if same_count else ' (candidate counts differ)'))
+
+
 def main():
     args = parse_args()
+    if args.procs:
+        across_processes(args)
+        return
     if args.worker:
         with open(args.worker) as f:
             print(json.dumps(ours_worker(json.load(f))))
