@@ -1,6 +1,7 @@
 """Loading a config the way every mmnas tool does, with bad input reported
-as a UserError; and the ``--cfg-options`` that run a tool on a config
-with other data or another schedule (the benchmarks)."""
+as a UserError; the command-line arguments the tools share; and the
+``--cfg-options`` that run a tool on a config with other data or another
+schedule (the benchmarks)."""
 import os.path as osp
 from typing import Any, Dict, Optional
 
@@ -187,3 +188,29 @@ def schedule_options(config, epochs, extra_keys=()):
         if isinstance(node, int) and not isinstance(node, bool):
             opts[key] = min(epochs, _scale(node, factor, 0))
     return opts
+
+
+# -- command-line arguments the tools share --
+def add_cfg_options_argument(parser) -> None:
+    """``--cfg-options k=v ...``: config overrides, checked by
+    :func:`load_config`."""
+    from mmengine.config import DictAction
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys (they must exist)')
+
+
+def add_shape_argument(parser,
+                       help: str = 'input size',
+                       required: bool = False) -> None:
+    """``--shape H W``: the input size (batch 1), 224x224 unless
+    ``required``."""
+    parser.add_argument(
+        '--shape',
+        type=int,
+        nargs=2,
+        metavar=('H', 'W'),
+        help=help,
+        **(dict(required=True) if required else dict(default=[224, 224])))

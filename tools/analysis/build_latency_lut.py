@@ -12,26 +12,20 @@ import argparse
 import os.path as osp
 
 import torch
-from mmengine.config import DictAction
 
 from mmnas import register_all_modules
 from mmnas.estimators import LatencyTable
 from mmnas.registry import MODELS
 from mmnas.utils import UserError, cli_main, set_quiet
-from mmnas.utils.config import load_config
+from mmnas.utils.config import (add_cfg_options_argument, add_shape_argument,
+                                load_config)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Build a per-candidate latency lookup table')
     parser.add_argument('config', help='supernet config file path')
-    parser.add_argument(
-        '--shape',
-        type=int,
-        nargs=2,
-        default=[224, 224],
-        metavar=('H', 'W'),
-        help='input size (batch 1)')
+    add_shape_argument(parser, 'input size (batch 1)')
     parser.add_argument(
         '--out',
         help='table path (default: work_dirs/'
@@ -58,11 +52,7 @@ def parse_args(argv=None):
         "thread's CPU time, blind to other processes' load")
     parser.add_argument(
         '--threads', type=int, help='torch threads (default: torch\'s)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys (they must exist)')
+    add_cfg_options_argument(parser)
     parser.add_argument(
         '--quiet',
         action='store_true',

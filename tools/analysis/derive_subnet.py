@@ -11,7 +11,6 @@ import argparse
 import sys
 
 import torch
-from mmengine.config import DictAction
 
 from mmnas import register_all_modules
 from mmnas.models.mutables import argmax_choices
@@ -19,7 +18,7 @@ from mmnas.models.subnet import load_supernet_weights
 from mmnas.registry import MODELS
 from mmnas.structures import dump_subnet
 from mmnas.utils import UserError, cli_main
-from mmnas.utils.config import load_config
+from mmnas.utils.config import add_cfg_options_argument, load_config
 
 
 @cli_main
@@ -33,7 +32,7 @@ def main(argv=None):
         type=int,
         default=0,
         help='seed of the initialisation (no checkpoint)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    add_cfg_options_argument(parser)
     args = parser.parse_args(argv)
     register_all_modules()
     cfg = load_config(args.config, args.cfg_options)

@@ -19,8 +19,6 @@ as it is.
 import argparse
 import json
 
-from mmengine.config import DictAction
-
 from mmnas import register_all_modules
 from mmnas.estimators import (BitOpsEstimator, count_bitops, count_static,
                               count_subnet)
@@ -28,7 +26,8 @@ from mmnas.estimators.counters import CONVENTIONS
 from mmnas.registry import MODELS
 from mmnas.structures import load_subnet
 from mmnas.utils import UserError, cli_main
-from mmnas.utils.config import load_config
+from mmnas.utils.config import (add_cfg_options_argument, add_shape_argument,
+                                load_config)
 
 
 def parse_args(argv=None):
@@ -38,13 +37,7 @@ def parse_args(argv=None):
     parser.add_argument(
         '--subnet', help='subnet file (YAML/JSON) of a '
         'supernet config')
-    parser.add_argument(
-        '--shape',
-        type=int,
-        nargs=2,
-        default=[224, 224],
-        metavar=('H', 'W'),
-        help='input size')
+    add_shape_argument(parser, 'input size')
     parser.add_argument(
         '--convention',
         choices=CONVENTIONS + ('bitops', ),
@@ -60,11 +53,7 @@ def parse_args(argv=None):
         action='store_true',
         help='print one JSON line {"params": N, "flops": N} '
         '("bitops" too with --convention bitops)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys (they must exist)')
+    add_cfg_options_argument(parser)
     return parser.parse_args(argv)
 
 

@@ -144,7 +144,7 @@ def plot_densenas(model, out: str, title: str = '') -> str:
 
 @cli_main
 def main(argv=None):
-    from mmengine.config import DictAction
+    from mmnas.utils.config import add_cfg_options_argument
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument(
         'source',
@@ -153,11 +153,7 @@ def main(argv=None):
     parser.add_argument(
         'checkpoint', nargs='?', help='checkpoint of the DenseNAS config')
     parser.add_argument('--out', required=True, help='PNG to write')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys (they must exist)')
+    add_cfg_options_argument(parser)
     args = parser.parse_args(argv)
     if args.source.endswith('.jsonl'):
         from mmnas.engine.hooks import plot_arch_history

@@ -105,22 +105,12 @@ def show(path,
 
 @cli_main
 def main(argv=None):
-    from mmengine.config import DictAction
+    from mmnas.utils.config import add_cfg_options_argument, add_shape_argument
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('subnet', help='subnet file (YAML/JSON)')
     parser.add_argument('--config', help='supernet config of the subnet')
-    parser.add_argument(
-        '--shape',
-        type=int,
-        nargs=2,
-        default=[224, 224],
-        metavar=('H', 'W'),
-        help='input size of the costs')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys (they must exist)')
+    add_shape_argument(parser, 'input size of the costs')
+    add_cfg_options_argument(parser)
     parser.add_argument(
         '--convention',
         choices=('macs', 'bitops'),

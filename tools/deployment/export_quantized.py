@@ -19,7 +19,6 @@ import io
 import sys
 
 import torch
-from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from mmnas import register_all_modules
@@ -27,7 +26,7 @@ from mmnas.models.quant_export import (export_quantized, integer_model,
                                        quant_layers)
 from mmnas.models.subnet import build_network
 from mmnas.utils import UserError, atomic_open, cli_main
-from mmnas.utils.config import load_config
+from mmnas.utils.config import add_cfg_options_argument, load_config
 
 
 def parse_args(argv=None):
@@ -41,7 +40,7 @@ def parse_args(argv=None):
         default=-1,
         help='test batches to compare the integer and fake-quantized '
         'models on (-1: all, 0: no check)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    add_cfg_options_argument(parser)
     return parser.parse_args(argv)
 
 

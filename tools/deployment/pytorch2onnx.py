@@ -22,13 +22,13 @@ import warnings
 
 import numpy as np
 import torch
-from mmengine.config import DictAction
 
 from mmnas import register_all_modules
 from mmnas.estimators.counters import traceable
 from mmnas.models.subnet import build_network
 from mmnas.utils import UserError, atomic_open, cli_main
-from mmnas.utils.config import load_config
+from mmnas.utils.config import (add_cfg_options_argument, add_shape_argument,
+                                load_config)
 
 TOLERANCE = 1e-4
 
@@ -41,20 +41,14 @@ def parse_args(argv=None):
         '--subnet',
         help='subnet file: the subnet of a search config, or '
         'model.subnet of a SubnetModel config')
-    parser.add_argument(
-        '--shape',
-        type=int,
-        nargs=2,
-        required=True,
-        metavar=('H', 'W'),
-        help='input height and width')
+    add_shape_argument(parser, 'input height and width', required=True)
     parser.add_argument('--output-file', required=True, help='.onnx to write')
     parser.add_argument(
         '--verify',
         action='store_true',
         help='compare onnxruntime with PyTorch before writing')
     parser.add_argument('--opset', type=int, default=13)
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    add_cfg_options_argument(parser)
     return parser.parse_args(argv)
 
 

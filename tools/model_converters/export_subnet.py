@@ -11,14 +11,13 @@ import argparse
 import sys
 
 import torch
-from mmengine.config import DictAction
 from mmengine.runner.checkpoint import weights_to_cpu
 
 from mmnas import register_all_modules
 from mmnas.models.subnet import fix_subnet
 from mmnas.registry import MODELS
 from mmnas.utils import UserError, atomic_open, cli_main
-from mmnas.utils.config import load_config
+from mmnas.utils.config import add_cfg_options_argument, load_config
 
 
 def supernet_architecture_cfg(model_cfg):
@@ -38,7 +37,7 @@ def main(argv=None):
     parser.add_argument('checkpoint', help='supernet checkpoint')
     parser.add_argument('subnet', help='subnet file (YAML/JSON)')
     parser.add_argument('out', help='output .pth')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    add_cfg_options_argument(parser)
     args = parser.parse_args(argv)
     register_all_modules()
     cfg = load_config(args.config, args.cfg_options)

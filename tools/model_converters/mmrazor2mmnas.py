@@ -24,7 +24,6 @@ from typing import Dict, List, Optional
 
 import torch
 import torch.nn as nn
-from mmengine.config import DictAction
 from mmengine.runner.checkpoint import weights_to_cpu
 
 from mmnas import register_all_modules
@@ -32,7 +31,7 @@ from mmnas.models.subnet import load_state_strict, read_state_dict, to_static
 from mmnas.registry import MODELS, TASK_UTILS
 from mmnas.structures import load_subnet
 from mmnas.utils import UserError, atomic_open, cli_main
-from mmnas.utils.config import load_config
+from mmnas.utils.config import add_cfg_options_argument, load_config
 
 ARCH_PARAM = re.compile(r'^mutator\._arch_params\.module_(\d+)$')
 
@@ -110,7 +109,7 @@ def main(argv=None):
         required=True,
         help='mmnas config of the same space: a search config (OUT is a '
         'supernet checkpoint) or a SubnetModel config (OUT is the subnet)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    add_cfg_options_argument(parser)
     args = parser.parse_args(argv)
     register_all_modules()
     cfg = load_config(args.config, args.cfg_options)
