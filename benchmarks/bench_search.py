@@ -445,19 +445,26 @@ LOG_TIME = re.compile(r'^(\d\d/\d\d \d\d:\d\d:\d\d) - mmengine - INFO - '
                       r'(Generation 1/|Search done)')
 
 
+def search_settings(args) -> dict:
+    """The search loop settings (``train_cfg``) of ``--generations``,
+    ``--candidates`` and ``--calibrate-iters``."""
+    n = args.candidates
+    return dict(
+        max_epochs=args.generations,
+        num_candidates=n,
+        top_k=min(3, n),
+        num_mutation=n // 2,
+        num_crossover=n // 2,
+        calibrate_bn_iters=args.calibrate_iters)
+
+
 def dist_search(procs: int, work: str, args) -> dict:
     """One ``tools/dist_train.sh`` search in ``procs`` processes: seconds
     per scored candidate (log time stamps) and the scores in order."""
-    n = args.candidates
-    opts = [
-        f'train_cfg.max_epochs={args.generations}',
-        f'train_cfg.num_candidates={n}', f'train_cfg.top_k={min(3, n)}',
-        f'train_cfg.num_mutation={n // 2}',
-        f'train_cfg.num_crossover={n // 2}',
-        f'train_cfg.calibrate_bn_iters={args.calibrate_iters}'
-    ]
+    from mmnas.utils.config import options
+    opts = {f'train_cfg.{k}': v for k, v in search_settings(args).items()}
     if args.checkpoint:
-        opts.append(f'load_from={args.checkpoint}')
+        opts['load_from'] = args.checkpoint
     env = dict(
         os.environ,
         PYTHON=sys.executable,
@@ -469,7 +476,7 @@ def dist_search(procs: int, work: str, args) -> dict:
     with open(log, 'w') as f:
         subprocess.run([
             'bash', 'tools/dist_train.sh', CONFIG,
-            str(procs), '--work-dir', work, '--cfg-options', *opts
+            str(procs), '--work-dir', work, *options(opts)
         ],
                        cwd=ROOT,
                        env=env,
@@ -544,14 +551,7 @@ def main():
 
     n = args.candidates
     cfg = load_config(CONFIG)
-    cfg.train_cfg.update(
-        type=loop_cls.__name__,
-        max_epochs=args.generations,
-        num_candidates=n,
-        top_k=min(3, n),
-        num_mutation=n // 2,
-        num_crossover=n // 2,
-        calibrate_bn_iters=args.calibrate_iters)
+    cfg.train_cfg.update(type=loop_cls.__name__, **search_settings(args))
     cfg.load_from = args.checkpoint
     cfg.log_level = 'WARNING'
     cfg.default_hooks.checkpoint = None  # nothing to save but the result
