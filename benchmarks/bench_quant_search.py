@@ -143,7 +143,7 @@ def bitops(subnet: str) -> float:
     return json.loads(out.strip().splitlines()[-1])['bitops'] / 1e9
 
 
-def supernet_scores(ckpt: str, subnets: list, options: dict,
+def supernet_scores(ckpt: str, subnets: list, overrides: dict,
                     calib_batches: int) -> dict:
     """The supernet's validation top-1 of each subnet file, its BN
     statistics re-estimated on the first ``calib_batches`` batches of the
@@ -158,7 +158,7 @@ def supernet_scores(ckpt: str, subnets: list, options: dict,
     from mmnas.structures import load_subnet
     from mmnas.utils.config import load_config
     register_all_modules()
-    cfg = load_config(SEARCH, options)
+    cfg = load_config(SEARCH, overrides)
     model = MODELS.build(cfg.model)
     model.load_state_dict(read_state_dict(ckpt), strict=True)
     calib = Runner.build_dataloader(
@@ -251,16 +251,16 @@ def main():
         help='train the supernet only on paths in the search\'s BitOps '
         'range (ConstrainedUniformSampler)')
     args = parser.parse_args()
-    options = dict(SHARED_OPTIONS) if args.shared else {}
+    overrides = dict(SHARED_OPTIONS) if args.shared else {}
     if args.bits:
         for kind in ('w_bits', 'a_bits'):
-            options[f'model.architecture.backbone.{kind}'] = tuple(args.bits)
+            overrides[f'model.architecture.backbone.{kind}'] = tuple(args.bits)
     uniform = [osp.join(CFG, f'RESNET18_W{b}A{b}.yaml') for b in (2, 3, 4)]
     if args.score_only:
         print(
             json.dumps(
                 supernet_scores(args.score_only, uniform + args.subnets,
-                                options, args.calib_batches)))
+                                overrides, args.calib_batches)))
         return
     bench = Bench(args.work_dir)
     name = 'shared' if args.shared else 'per_bit'
@@ -268,10 +268,7 @@ def main():
         name += '_bits' + ''.join(map(str, args.bits))
     if args.constrained:
         name += '_constrained'
-    variant = [
-        f'{k}=({",".join(map(str, v))})'
-        if isinstance(v, tuple) else f'{k}={v}' for k, v in options.items()
-    ]
+    variant = options(overrides)[1:]
     supernet = constrained_config(args.work_dir) if args.constrained \
         else SUPERNET
     sup_work = osp.join(args.work_dir, f'{name}_supernet')
@@ -314,7 +311,7 @@ def main():
     print('\n'.join(lines))
     if best:
         print(f'search: best supernet score {best[-1]}')
-    scores = supernet_scores(sup_ckpt, uniform + [searched], options,
+    scores = supernet_scores(sup_ckpt, uniform + [searched], overrides,
                              args.calib_batches)
     print(f'supernet scores (BN re-estimated on {args.calib_batches} '
           f'batches): {json.dumps(scores)}')
