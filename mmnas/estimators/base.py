@@ -145,17 +145,20 @@ def meets(costs: Mapping[str, float], constraints_range: Range) -> bool:
 
 
 def no_subnet_error(estimator: BaseEstimator, constraints_range: Range,
-                    trials: int, where: str) -> UserError:
-    """The error for constraints no random subnet met, with the cost range
-    the space actually covers."""
+                    trials: Optional[int], where: str) -> UserError:
+    """The error for constraints no random subnet met in ``trials`` draws
+    (None: the range lies outside the space), with the cost range the
+    space actually covers."""
     units = estimator.units
     span = ', '.join(f'{k} {low / units[k]:.3f}..{high / units[k]:.3f}'
                      for k, (low, high) in estimator.bounds().items())
+    why = 'it lies outside the space' if trials is None else \
+        f'found none in {trials} random samples'
     return UserError(
         f'no subnet satisfies constraints_range={dict(constraints_range)} '
-        f'(found none in {trials} random samples). This search space spans '
-        f'{span} (FLOPs and params in millions, BitOps in G, latency in '
-        f'ms). Widen the constraints in {where}.')
+        f'({why}). This search space spans {span} (FLOPs and params in '
+        f'millions, BitOps in G, latency in ms). Widen the constraints in '
+        f'{where}.')
 
 
 def build_estimator(cfg: Union[dict, list, BaseEstimator]) -> BaseEstimator:

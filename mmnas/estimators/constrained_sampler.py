@@ -60,7 +60,7 @@ class ConstrainedUniformSampler:
         low = lo if low is None else max(low, lo)
         high = hi if high is None else min(high, hi)
         if low > high:
-            raise no_subnet_error(self.estimator, self.constraints_range, 0,
+            raise no_subnet_error(self.estimator, self.constraints_range, None,
                                   'model.sampler')
         step = (high - low) / self.bins
         self._edges = [(low + i * step, low + (i + 1) * step)

@@ -121,7 +121,9 @@ def _flops_bounds(model):
 def test_constrained_sampler_refuses_bad_settings():
     model = supernet()
     low, high = (v / 1e6 for v in _flops_bounds(model))
-    with pytest.raises(UserError, match=r'no subnet satisfies.*spans.*flops'):
+    with pytest.raises(
+            UserError,
+            match=r'no subnet satisfies.*outside the space.*spans.*flops'):
         supernet(
             sampler=dict(
                 type='ConstrainedUniformSampler',
