@@ -33,13 +33,18 @@ def round_ste(x: torch.Tensor) -> torch.Tensor:
     return x + (x.round() - x).detach()
 
 
+def num_steps(bits: int) -> int:
+    """The steps between the ``2**bits`` levels of a ``bits``-bit grid."""
+    return 2**bits - 1
+
+
 def pact_codes(y: torch.Tensor, alpha: torch.Tensor,
                bits: int) -> Tuple[torch.Tensor, torch.Tensor]:
     """The integer codes of an input ``y`` already clipped to ``[0,
     alpha]``, and their step, computed in ``y``'s precision: what PACT
     training rounds, so an export that computes them here agrees with it
     at every step boundary."""
-    step = alpha / (2**bits - 1)
+    step = alpha / num_steps(bits)
     return (y / step).round(), step
 
 
@@ -101,8 +106,7 @@ class DoReFaQuantizer(Quantizer):
             sign = torch.where(w >= 0, 1., -1.).to(w)
             return (w + (sign - w).detach()) * scale
         levels, m = self._levels(w)
-        n = 2**self.bits - 1
-        q = round_ste(levels) * (2 / n) - 1
+        q = round_ste(levels) * (2 / num_steps(self.bits)) - 1
         return q * m.detach() if self.keep_scale else q
 
     def _levels(self, w: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -110,7 +114,7 @@ class DoReFaQuantizer(Quantizer):
         rounding), and the largest ``|tanh(w)|`` it was stretched from."""
         t = torch.tanh(w)
         m = t.abs().max()
-        return (t / (2 * m) + 0.5) * (2**self.bits - 1), m
+        return (t / (2 * m) + 0.5) * num_steps(self.bits), m
 
     @torch.no_grad()
     def codes(self, w: torch.Tensor) -> Tuple[torch.Tensor, float, float]:
@@ -123,7 +127,7 @@ class DoReFaQuantizer(Quantizer):
             return (w >= 0).to(torch.uint8), 2 * scale, -scale
         levels, m = self._levels(w)
         k = m.item() if self.keep_scale else 1.
-        return levels.round().to(torch.uint8), 2 * k / (2**self.bits - 1), -k
+        return levels.round().to(torch.uint8), 2 * k / num_steps(self.bits), -k
 
 
 @MODELS.register_module()
