@@ -285,7 +285,7 @@ def main():
         f'load_from={sup_ckpt}', *variant
     ])
     searched = osp.join(search_work, 'best_subnet.yaml')
-    best = re.findall(r'Search done: best \S+ ([\d.]+)', out)
+    best = re.findall(r'Search done: best \S+ (-?[\d.]+)', out)
     # from scratch the uniform subnet does not depend on the supernet
     init, ft, w3a3 = None, '', 'w3a3'
     if args.finetune:

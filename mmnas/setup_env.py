@@ -19,6 +19,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import mmnas.datasets  # noqa: F401,F811
     import mmnas.engine  # noqa: F401,F811
     import mmnas.estimators  # noqa: F401,F811
+    import mmnas.evaluation  # noqa: F401,F811
     import mmnas.models  # noqa: F401,F811
     allow_mmengine_checkpoint_globals()
     if init_default_scope:

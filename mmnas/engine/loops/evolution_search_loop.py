@@ -452,7 +452,7 @@ class EvolutionSearchLoop(BaseSearchLoop):
         cost = ', '.join(f'{k} {v:.3f}'
                          for k, v in self.cost(best['choices']).items())
         logger.info(f'Generation {self._epoch + 1}: best {self.score_key} '
-                    f'{best["score"]:.2f} ({cost}); '
+                    f'{best["score"]:.4g} ({cost}); '
                     f'{len(self.scores)} subnets scored so far')
         self.runner.message_hub.update_scalar('search/best_score',
                                               best['score'])
@@ -491,7 +491,7 @@ class EvolutionSearchLoop(BaseSearchLoop):
                     dict(top_k=self.top, history=self.history), indent=2) +
                 '\n')
         self.runner.logger.info(
-            f'Search done: best {self.score_key} {best["score"]:.2f}, '
+            f'Search done: best {self.score_key} {best["score"]:.4g}, '
             f'subnet written to '
             f'{osp.join(self.work_dir, "best_subnet.yaml")}')
         self.model.mutator.set_choices(best['choices'])

@@ -1,0 +1,3 @@
+from .log_likelihood import LogLikelihood
+
+__all__ = ['LogLikelihood']
