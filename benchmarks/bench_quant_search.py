@@ -39,8 +39,11 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Optional
+
+from bench_search_quality import search_loop
 
 from mmnas.utils import atomic_write
 from mmnas.utils.config import (config_dict, no_workers_options, options,
@@ -145,53 +148,19 @@ def bitops(subnet: str) -> float:
 
 def supernet_scores(ckpt: str, subnets: list, overrides: dict,
                     calib_batches: int) -> dict:
-    """The supernet's validation top-1 of each subnet file, its BN
-    statistics re-estimated on the first ``calib_batches`` batches of the
-    search config's calibration data (the average of their moments, as
-    the search does)."""
-    import torch
-    from mmengine.runner import Runner
-
-    from mmnas import register_all_modules
-    from mmnas.models.subnet import read_state_dict
-    from mmnas.registry import MODELS
+    """The supernet's score of each subnet file as the search scores its
+    candidates (the search config's loop: BN statistics re-estimated on
+    the first ``calib_batches`` calibration batches, then validation
+    top-1)."""
     from mmnas.structures import load_subnet
-    from mmnas.utils.config import load_config
-    register_all_modules()
-    cfg = load_config(SEARCH, overrides)
-    model = MODELS.build(cfg.model)
-    model.load_state_dict(read_state_dict(ckpt), strict=True)
-    calib = Runner.build_dataloader(
-        dict(cfg.calibrate_dataloader, num_workers=0), seed=0)
-    val = Runner.build_dataloader(
-        dict(cfg.val_dataloader, num_workers=0, persistent_workers=False))
-    prep = model.data_preprocessor
-    inputs = [
-        prep(b, False)['inputs'] for i, b in zip(range(calib_batches), calib)
-    ]
-    val = [prep(b, False) for b in val]
-    bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
-    scores = {}
-    with torch.no_grad():
-        for path in subnets:
-            model.mutator.set_choices(load_subnet(path))
-            for m in bns:
-                m.reset_running_stats()
-                m.momentum = None
-            model.train()
-            for x in inputs:
-                model.architecture(x, mode='tensor')
-            model.eval()
-            right = total = 0
-            for data in val:
-                pred = model.architecture(
-                    data['inputs'], mode='tensor').argmax(1)
-                gt = torch.cat(
-                    [s.gt_label.label for s in data['data_samples']])
-                right += int((pred == gt).sum())
-                total += len(gt)
-            scores[osp.basename(path)] = round(100 * right / total, 2)
-    return scores
+    opts = dict(overrides, load_from=ckpt, **no_workers_options(SEARCH))
+    opts['train_cfg.calibrate_bn_iters'] = calib_batches
+    with tempfile.TemporaryDirectory() as work_dir:
+        loop = search_loop(SEARCH, opts, work_dir, load=True)
+        return {
+            osp.basename(path): round(loop.score(load_subnet(path)), 2)
+            for path in subnets
+        }
 
 
 def constrained_config(work_dir: str) -> str:

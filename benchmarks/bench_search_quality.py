@@ -720,7 +720,7 @@ class Bench:
 
 
 # -- children ----------------------------------------------------------------
-def _search_loop(config, opts, work_dir, load):
+def search_loop(config, opts, work_dir, load):
     """The evolution loop of ``config`` (with its runner), as the search
     builds it, with the supernet loaded when ``load``."""
     from mmnas import register_all_modules
@@ -768,7 +768,7 @@ def draw_spos(config, opts, work_dir, num_subnets, num_random, samples, seed):
     the search's constraint) and ``num_random`` distinct uniformly random
     subnets that the search's ``is_valid`` accepts, each with its cost from
     the search loop's estimator."""
-    loop = _search_loop(config, opts, work_dir, load=False)
+    loop = search_loop(config, opts, work_dir, load=False)
     mutator = loop.model.mutator
     rng = random.Random(seed)
 
@@ -810,7 +810,7 @@ def draw_spos(config, opts, work_dir, num_subnets, num_random, samples, seed):
 def score_spos(config, opts, work_dir, items, progress):
     """Score each ``(name, choices)`` with the evolution loop's ``score``
     (BN re-estimation, then validation), appending each to ``progress``."""
-    loop = _search_loop(config, opts, work_dir, load=True)
+    loop = search_loop(config, opts, work_dir, load=True)
     for name, choices in items:
         score = loop.score(choices)
         with open(progress, 'a') as f:
