@@ -157,9 +157,12 @@ def supernet_scores(ckpt: str, subnets: list, overrides: dict,
     opts['train_cfg.calibrate_bn_iters'] = calib_batches
     with tempfile.TemporaryDirectory() as work_dir:
         loop = search_loop(SEARCH, opts, work_dir, load=True)
+        names = [osp.basename(path) for path in subnets]
+        if len(set(names)) < len(names):
+            names = list(subnets)
         return {
-            osp.basename(path): round(loop.score(load_subnet(path)), 2)
-            for path in subnets
+            name: round(loop.score(load_subnet(path)), 2)
+            for name, path in zip(names, subnets)
         }
 
 

@@ -722,8 +722,12 @@ class Bench:
 # -- children ----------------------------------------------------------------
 def search_loop(config, opts, work_dir, load):
     """The evolution loop of ``config`` (with its runner), as the search
-    builds it, with the supernet loaded when ``load``."""
+    builds it, with the supernet loaded when ``load`` and in the memory
+    layout the search runs in (its ``ChannelsLastHook``): a quantized
+    supernet's scores change with the layout (rounding at step
+    boundaries)."""
     from mmnas import register_all_modules
+    from mmnas.engine.hooks import ChannelsLastHook
     from mmnas.utils import set_quiet
     from mmnas.utils.config import load_config
     from mmnas.utils.launch import build_runner
@@ -738,6 +742,9 @@ def search_loop(config, opts, work_dir, load):
     runner = build_runner(cfg)
     if load:
         runner.load_or_resume()
+    for hook in runner.hooks:
+        if isinstance(hook, ChannelsLastHook):
+            hook.before_train(runner)
     loop = runner.train_loop
     loop._build_estimators()
     return loop
