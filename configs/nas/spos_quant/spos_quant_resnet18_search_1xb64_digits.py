@@ -16,7 +16,8 @@ train_cfg = dict(
     # candidates tie at 99.4-99.7 % top-1 on the 359 validation images, and
     # top-1 ranks the uniform 4W4A subnet no higher than 3W3A
     # (docs/algorithms/spos_quantization.md)
-    evaluator=[_base_.val_evaluator, dict(type='LogLikelihood')],
+    evaluator=[_base_.val_evaluator,
+               dict(type='LogLikelihood')],
     score_key='likelihood/log_p',
     calibrate_dataloader=_base_.calibrate_dataloader,
     estimator=[
