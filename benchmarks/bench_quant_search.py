@@ -22,7 +22,8 @@ trains the supernet with SPOS' uniform constraint sampling
 (``ConstrainedUniformSampler``) in the search config's BitOps range.
 Prints a table, the supernet's scores of the uniform 2W2A / 3W3A / 4W4A
 subnets and of the searched one (BN re-estimated on ``--calib-batches``
-training batches, then validation top-1: what the search ranks by), and a
+training batches, then validation top-1 and likelihood, as the search
+computes them for its candidates), and a
 last line starting with ``RESULT:``. ``--score-only CKPT`` prints those
 scores for a supernet checkpoint alone (``--shared`` for a shared one).
 
@@ -148,10 +149,10 @@ def bitops(subnet: str) -> float:
 
 def supernet_scores(ckpt: str, subnets: list, overrides: dict,
                     calib_batches: int) -> dict:
-    """The supernet's score of each subnet file as the search scores its
-    candidates (the search config's loop: BN statistics re-estimated on
-    the first ``calib_batches`` calibration batches, then validation
-    top-1)."""
+    """The supernet's validation metrics of each subnet file (top-1 and
+    likelihood) as the search computes them for its candidates (the search
+    config's loop: BN statistics re-estimated on the first
+    ``calib_batches`` calibration batches)."""
     from mmnas.structures import load_subnet
     opts = dict(overrides, load_from=ckpt, **no_workers_options(SEARCH))
     opts['train_cfg.calibrate_bn_iters'] = calib_batches
@@ -160,10 +161,12 @@ def supernet_scores(ckpt: str, subnets: list, overrides: dict,
         names = [osp.basename(path) for path in subnets]
         if len(set(names)) < len(names):
             names = list(subnets)
-        return {
-            name: round(loop.score(load_subnet(path)), 2)
-            for name, path in zip(names, subnets)
-        }
+        scores = {}
+        for name, path in zip(names, subnets):
+            loop.model.mutator.set_choices(load_subnet(path))
+            loop.calibrate_bn()
+            scores[name] = {k: round(v, 4) for k, v in loop.metrics().items()}
+        return scores
 
 
 def constrained_config(work_dir: str) -> str:

@@ -316,9 +316,9 @@ class EvolutionSearchLoop(BaseSearchLoop):
             m.num_batches_tracked.fill_(n)
 
     @torch.inference_mode()
-    def evaluate(self) -> float:
-        """The score of the current subnet on the validation batches of all
-        ranks."""
+    def metrics(self) -> Dict[str, float]:
+        """The evaluator's metrics of the current subnet on the validation
+        batches of all ranks."""
         if self._scoring is None:
             self._prepare_scoring()
         model = self.model
@@ -327,7 +327,11 @@ class EvolutionSearchLoop(BaseSearchLoop):
         for index, data in self._scoring['val']:
             outputs = model(**data, mode='predict')
             chunks.append(process_batch(self.evaluator, index, outputs, data))
-        return self.score_of(gather_metrics(self.evaluator, chunks))
+        return gather_metrics(self.evaluator, chunks)
+
+    def evaluate(self) -> float:
+        """The score of the current subnet (its ``score_key`` metric)."""
+        return self.score_of(self.metrics())
 
     def score(self, choices: Dict) -> float:
         self.model.mutator.set_choices(choices)
