@@ -108,6 +108,39 @@ class IntegerLayer(nn.Module):
         return y
 
 
+@torch.no_grad()
+def layer_errors(model: nn.Module, int_model: nn.Module,
+                 inputs: torch.Tensor) -> Dict[str, float]:
+    """Per quantized layer of ``model``, the largest difference between
+    its output and that of ``int_model``'s integer layer given the same
+    input (the one it gets in ``model`` on ``inputs``), relative to the
+    output's largest magnitude.
+
+    This checks the export layer by layer: an integer layer computes its
+    codes as the fake-quantized one does, so only float rounding of the
+    product separates them (about 1e-7 relative). Whole-network outputs
+    can differ by more: a value within rounding of a quantization step
+    boundary falls on the other side in the next layer, and the step (a
+    third of the clip at 2 bits) moves the logits visibly.
+    """
+    errors, handles = {}, []
+    for name, layer in quant_layers(model).items():
+        integer = int_model.get_submodule(name)
+
+        def hook(m, args, out, name=name, integer=integer):
+            diff = (integer(args[0]) - out).abs().max()
+            err = float(diff / out.abs().max().clamp_min(1e-12))
+            errors[name] = max(errors.get(name, 0.), err)
+
+        handles.append(layer.register_forward_hook(hook))
+    try:
+        model(inputs, mode='tensor')
+    finally:
+        for h in handles:
+            h.remove()
+    return errors
+
+
 def integer_model(model: nn.Module, exported: dict) -> nn.Module:
     """A copy of ``model`` (the static subnet the export came from, or one
     built from the same config) running the exported integer layers and

@@ -114,8 +114,9 @@ def test_export_integer_weights_and_check(run_in_process, tmp_path,
         '--cfg-options', *(f'{k}={v}' for k, v in options.items())
     ])
     assert code == 0, out
-    assert 'integer vs fake-quantized model on 256 test images: 256 top-1 ' \
-        'predictions agree' in out
+    assert 'integer vs fake-quantized layers on 256 test images: largest ' \
+        'relative difference' in out
+    assert 'whole models: 256 top-1 predictions agree' in out
     exported = torch.load(out_file, weights_only=False)
     layers = exported['layers']
     assert layers['backbone.layers.2.1.residual.1.conv']['w_bits'] == 1
@@ -156,3 +157,28 @@ def test_mixed_precision_subnet_file_round_trip(tmp_path):
         layer, _, kind = key.rpartition('.')
         conv = static.get_submodule(layer)
         assert (conv.w_bits if kind == 'w_quant' else conv.a_bits) == bits
+
+
+def test_layer_check_finds_a_wrong_weight_code(tmp_path):
+    """The per-layer check passes an exact export and names the layer
+    whose integer weights do not match its fake-quantized ones."""
+    from mmnas import register_all_modules
+    from mmnas.models.quant_export import (export_quantized, integer_model,
+                                           layer_errors)
+    from mmnas.models.subnet import build_network
+    from mmnas.utils.config import load_config
+    register_all_modules()
+    cfg = load_config(osp.join(ROOT, SUBNET_CFG), {'model.subnet': W3A3})
+    torch.manual_seed(0)
+    net = build_network(cfg.model).eval()
+    exported = export_quantized(net)
+    inputs = torch.randn(4, 3, 32, 32)
+    errors = layer_errors(net, integer_model(net, exported), inputs)
+    assert set(errors) == set(exported['layers'])
+    assert max(errors.values()) < 1e-4
+    name = 'backbone.layers.1.0.residual.0.conv'
+    code = exported['layers'][name]['code']
+    code.view(-1)[:code.numel() // 2] = 0
+    errors = layer_errors(net, integer_model(net, exported), inputs)
+    assert errors[name] > 1e-2
+    assert max(e for n, e in errors.items() if n != name) < 1e-4

@@ -11,8 +11,13 @@ and CHECKPOINT its retrained checkpoint (every tensor is loaded, checked);
 The file (``torch.save``) holds per quantized layer its weight and input
 bits, ``uint8`` weight codes with scale and offset, PACT clip and bias, and
 the float state of the rest (mmnas/models/quant_export.py). The check runs
-both models on the first N batches of the config's test data (0: skip);
-the file is written only if every top-1 prediction agrees.
+both models on the first N batches of the config's test data (0: skip):
+the file is written only if every integer layer gives the fake-quantized
+layer's output on the input that layer gets (relative difference at most
+``--tolerance``). It also prints how many top-1 predictions of the two
+whole networks agree: a value within float rounding of a quantization
+step lands on the other side now and then and flips a prediction, which
+is not an export error (see ``layer_errors``).
 """
 import argparse
 import io
@@ -23,7 +28,7 @@ from mmengine.runner import Runner
 
 from mmnas import register_all_modules
 from mmnas.models.quant_export import (export_quantized, integer_model,
-                                       quant_layers)
+                                       layer_errors, quant_layers)
 from mmnas.models.subnet import build_network
 from mmnas.utils import UserError, atomic_open, cli_main
 from mmnas.utils.config import add_cfg_options_argument, load_config
@@ -40,24 +45,35 @@ def parse_args(argv=None):
         default=-1,
         help='test batches to compare the integer and fake-quantized '
         'models on (-1: all, 0: no check)')
+    parser.add_argument(
+        '--tolerance',
+        type=float,
+        default=1e-4,
+        help='largest relative difference between an integer layer and its '
+        'fake-quantized layer')
     add_cfg_options_argument(parser)
     return parser.parse_args(argv)
 
 
 @torch.no_grad()
 def compare(net, int_net, batches) -> dict:
-    """Top-1 agreement and the largest logit difference of the two models
-    on ``batches`` (data-loader batches)."""
+    """The largest relative difference of each integer layer from its
+    fake-quantized layer, and the whole models' top-1 agreement and
+    largest logit difference, on ``batches`` (data-loader batches)."""
     agree = total = 0
     diff = 0.
+    errors = {}
     for data in batches:
         inputs = net.data_preprocessor(data, False)['inputs']
+        for name, err in layer_errors(net, int_net, inputs).items():
+            errors[name] = max(errors.get(name, 0.), err)
         fake = net(inputs, mode='tensor')
         real = int_net(inputs, mode='tensor')
         agree += int((fake.argmax(1) == real.argmax(1)).sum())
         total += fake.shape[0]
         diff = max(diff, float((fake - real).abs().max()))
-    return dict(agree=agree, total=total, max_logit_diff=diff)
+    return dict(
+        agree=agree, total=total, max_logit_diff=diff, layer_errors=errors)
 
 
 def table(exported: dict) -> str:
@@ -88,13 +104,20 @@ def main(argv=None):
         batches = (b for i, b in enumerate(loader)
                    if args.check_batches < 0 or i < args.check_batches)
         result = compare(net, integer_model(net, exported), batches)
-        print(f'integer vs fake-quantized model on {result["total"]} test '
-              f'images: {result["agree"]} top-1 predictions agree, max '
-              f'logit difference {result["max_logit_diff"]:.3g}')
-        if result['agree'] != result['total']:
+        errors = result['layer_errors']
+        worst = max(errors, key=errors.get)
+        print(f'integer vs fake-quantized layers on {result["total"]} test '
+              f'images: largest relative difference {errors[worst]:.2g} '
+              f'({worst}); whole models: {result["agree"]} top-1 '
+              'predictions agree, max logit difference '
+              f'{result["max_logit_diff"]:.3g}')
+        bad = sorted(n for n, e in errors.items() if e > args.tolerance)
+        if bad:
             print(
-                'error: the integer model predicts differently; '
-                f'{args.output_file} was not written.',
+                f'error: {len(bad)} integer layers do not compute what their '
+                f'fake-quantized layers do (e.g. {bad[0]}: relative '
+                f'difference {errors[bad[0]]:.2g} > --tolerance '
+                f'{args.tolerance:g}); {args.output_file} was not written.',
                 file=sys.stderr)
             return 1
     buf = io.BytesIO()
