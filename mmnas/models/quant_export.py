@@ -118,7 +118,7 @@ def layer_errors(model: nn.Module, int_model: nn.Module,
 
     This checks the export layer by layer: an integer layer computes its
     codes as the fake-quantized one does, so only float rounding of the
-    product separates them (about 1e-7 relative). Whole-network outputs
+    product separates them (about 1e-6 relative). Whole-network outputs
     can differ by more: a value within rounding of a quantization step
     boundary falls on the other side in the next layer, and the step (a
     third of the clip at 2 bits) moves the logits visibly.
