@@ -12,7 +12,7 @@ sums, an unquantized stem input) is the same as in the fake-quantized
 model.
 """
 import copy
-from typing import Dict
+from typing import Any, Dict, Tuple
 
 import torch
 import torch.nn as nn
@@ -110,11 +110,12 @@ class IntegerLayer(nn.Module):
 
 @torch.no_grad()
 def layer_errors(model: nn.Module, int_model: nn.Module,
-                 inputs: torch.Tensor) -> Dict[str, float]:
+                 inputs: torch.Tensor) -> Tuple[Dict[str, float], Any]:
     """Per quantized layer of ``model``, the largest difference between
     its output and that of ``int_model``'s integer layer given the same
     input (the one it gets in ``model`` on ``inputs``), relative to the
-    output's largest magnitude.
+    output's largest magnitude; and ``model``'s output on ``inputs``
+    (``mode='tensor'``) from the same forward pass.
 
     This checks the export layer by layer: an integer layer computes its
     codes as the fake-quantized one does, so only float rounding of the
@@ -134,11 +135,11 @@ def layer_errors(model: nn.Module, int_model: nn.Module,
 
         handles.append(layer.register_forward_hook(hook))
     try:
-        model(inputs, mode='tensor')
+        out = model(inputs, mode='tensor')
     finally:
         for h in handles:
             h.remove()
-    return errors
+    return errors, out
 
 
 def integer_model(model: nn.Module, exported: dict) -> nn.Module:

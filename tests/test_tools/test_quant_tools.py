@@ -173,12 +173,12 @@ def test_layer_check_finds_a_wrong_weight_code(tmp_path):
     net = build_network(cfg.model).eval()
     exported = export_quantized(net)
     inputs = torch.randn(4, 3, 32, 32)
-    errors = layer_errors(net, integer_model(net, exported), inputs)
+    errors, _ = layer_errors(net, integer_model(net, exported), inputs)
     assert set(errors) == set(exported['layers'])
     assert max(errors.values()) < 1e-4
     name = 'backbone.layers.1.0.residual.0.conv'
     code = exported['layers'][name]['code']
     code.view(-1)[:code.numel() // 2] = 0
-    errors = layer_errors(net, integer_model(net, exported), inputs)
+    errors, _ = layer_errors(net, integer_model(net, exported), inputs)
     assert errors[name] > 1e-2
     assert max(e for n, e in errors.items() if n != name) < 1e-4

@@ -65,9 +65,9 @@ def compare(net, int_net, batches) -> dict:
     errors = {}
     for data in batches:
         inputs = net.data_preprocessor(data, False)['inputs']
-        for name, err in layer_errors(net, int_net, inputs).items():
+        batch_errors, fake = layer_errors(net, int_net, inputs)
+        for name, err in batch_errors.items():
             errors[name] = max(errors.get(name, 0.), err)
-        fake = net(inputs, mode='tensor')
         real = int_net(inputs, mode='tensor')
         agree += int((fake.argmax(1) == real.argmax(1)).sum())
         total += fake.shape[0]
