@@ -87,19 +87,19 @@ def test_export_integer_weights_and_check(run_in_process, tmp_path,
                                           digits_root):
     from mmnas import register_all_modules
     from mmnas.models.subnet import build_network
-    from mmnas.utils.config import load_config
+    from mmnas.utils.config import load_config, options
     register_all_modules()
     subnet = load_subnet(W3A3)
     subnet['backbone.layers.2.1.residual.1.conv.w_quant'] = 1
     subnet['backbone.layers.3.0.residual.0.conv.a_quant'] = 2
     subnet_file = dump_subnet(subnet, str(tmp_path / 'mixed.yaml'))
     # the digits space has no 1-bit widths; the export has a 1-bit path
-    options = {
+    overrides = {
         'model.subnet': subnet_file,
         'model.architecture.backbone.w_bits': (1, 2, 3, 4),
         'model.architecture.backbone.a_bits': (1, 2, 3, 4),
     }
-    cfg = load_config(osp.join(ROOT, SUBNET_CFG), options)
+    cfg = load_config(osp.join(ROOT, SUBNET_CFG), overrides)
     torch.manual_seed(0)  # the same network whatever ran before
     net = build_network(cfg.model)
     for m in net.modules():  # BN statistics a trained net would have
@@ -111,7 +111,7 @@ def test_export_integer_weights_and_check(run_in_process, tmp_path,
     out_file = str(tmp_path / 'int.pth')
     code, out = run_in_process('deployment/export_quantized.py', [
         SUBNET_CFG, ckpt, '--output-file', out_file, '--check-batches', '2',
-        '--cfg-options', *(f'{k}={v}' for k, v in options.items())
+        *options(overrides)
     ])
     assert code == 0, out
     assert 'integer vs fake-quantized layers on 256 test images: largest ' \
