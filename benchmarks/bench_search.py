@@ -7,7 +7,8 @@ EvolutionSearchLoop.
         [--calibrate-iters 4] [--threads 2] [--device cpu|cuda]
         [--checkpoint SUPERNET.pth]
     python benchmarks/bench_search.py --peer-python PY [--candidates 4]
-        [--calibrate-iters 2] [--batch 32] [--threads 1] [--rounds 1]
+        [--calibrate-iters 2] [--batch 32] [--size 32] [--threads 1]
+        [--rounds 1] [--layout config|nchw|channels_last]
     python benchmarks/bench_search.py --procs 2 [--threads 1]
         [--generations 2] [--candidates 6] [--checkpoint SUPERNET.pth]
 
@@ -24,18 +25,23 @@ of both frameworks' ``spos_shufflenet_search_8xb128_in1k.py`` with a
 10-class head, MMRazor's random initialisation (seed 0) converted to ours
 with tools/model_converters/mmrazor2mmnas.py, the same random candidates
 (seed 0) in the same order, the digits validation images resized to
-224x224 (batch ``--batch``, no workers), and BN recalibration on the first
-``--calibrate-iters`` batches of that validation set: MMRazor's loop
-calibrates on ``runner.train_dataloader``, which in mmengine is the search
-loop's own dataloader. MMRazor runs in its venv: its loop's
-``_check_constraints`` (the per-candidate resource check), then
+``--size`` (32: the input size of the searches this project runs and of
+CIFAR-scale NAS; 224 for ImageNet's; batch ``--batch``, no workers), and
+BN recalibration on the first ``--calibrate-iters`` batches of that
+validation set: MMRazor's loop calibrates on ``runner.train_dataloader``,
+which in mmengine is the search loop's own dataloader. Ours runs in the
+memory layout its search config gives (``ChannelsLastHook``: channels_last
+on CPU) unless ``--layout`` forces one; MMRazor runs NCHW. MMRazor runs
+in its venv: its loop's ``_check_constraints`` (the per-candidate
+resource check, its estimator measuring at ``--size``), then
 ``_val_candidate`` with ``calibrate_sample_num`` set and
 ``norm_training=False`` (its search config scores with batch statistics
 and no recalibration; here both sides recalibrate and score with running
 statistics). Per candidate it reports each side's seconds split into data
 (reading and preprocessing batches; ours once per search, shared by the
 candidates), calibration, evaluation and other, peak RSS, and whether the
-two sides' scores agree.
+two sides' scores agree (and by how many validation images they differ
+where they do not).
 
 Across processes (``--procs N``): the same search run as a user runs it,
 ``tools/dist_train.sh CONFIG 1`` and then ``tools/dist_train.sh CONFIG N``
@@ -90,14 +96,22 @@ def parse_args(argv=None):
     ap.add_argument(
         '--batch', type=int, default=32, help='side by side: batch size')
     ap.add_argument(
+        '--size',
+        type=int,
+        default=32,
+        help='side by side: input size (the images are resized to SIZE x '
+        'SIZE; MMRazor\'s resource estimator measures at it)')
+    ap.add_argument(
         '--rounds',
         type=int,
         default=1,
         help='side by side: alternating (ours, MMRazor) runs')
     ap.add_argument(
-        '--channels-last',
-        action='store_true',
-        help='side by side: ours in channels_last')
+        '--layout',
+        choices=('config', 'nchw', 'channels_last'),
+        default='config',
+        help='side by side: our memory layout (config: the search config\'s '
+        'ChannelsLastHook, as a search runs)')
     ap.add_argument(
         '--procs',
         type=int,
@@ -203,7 +217,10 @@ if args['mode'] == 'weights':
     sys.exit(0)
 cfg.train_cfg.update(dataloader=args['data'],
                      calibrate_sample_num=args['calib'] * args['batch'],
-                     constraints_range=dict(flops=(0., 1e6)))
+                     constraints_range=dict(flops=(0., 1e6)),
+                     estimator_cfg=dict(type='mmrazor.ResourceEstimator',
+                                        input_shape=(1, 3, args['size'],
+                                                     args['size'])))
 for k in ('val_dataloader', 'val_cfg', 'val_evaluator', 'test_dataloader',
           'test_cfg', 'test_evaluator'):
     cfg[k] = None
@@ -246,8 +263,9 @@ print(json.dumps(dict(rows=rows, maxrss_mb=resource.getrusage(
 """
 
 
-def data_cfg(batch: int) -> dict:
-    """The digits validation images at 224x224, in file order."""
+def data_cfg(batch: int, size: int) -> dict:
+    """The digits validation images at ``size`` x ``size``, in file
+    order."""
     return dict(
         batch_size=batch,
         num_workers=0,
@@ -260,7 +278,7 @@ def data_cfg(batch: int) -> dict:
             data_prefix='val',
             pipeline=[
                 dict(type='LoadImageFromFile'),
-                dict(type='Resize', scale=(224, 224)),
+                dict(type='Resize', scale=(size, size)),
                 dict(type='PackClsInputs')
             ]),
         sampler=dict(type='DefaultSampler', shuffle=False))
@@ -273,6 +291,7 @@ def ours_worker(job: dict) -> dict:
     from mmengine.runner import Runner
 
     from mmnas import register_all_modules
+    from mmnas.engine.hooks import ChannelsLastHook
     from mmnas.utils import set_quiet
     from mmnas.utils.config import load_config
     register_all_modules()
@@ -292,8 +311,16 @@ def ours_worker(job: dict) -> dict:
     cfg.work_dir = tempfile.mkdtemp()
     runner = Runner.from_cfg(cfg)
     runner.load_checkpoint(job['ckpt'])
-    if job['channels_last']:
+    if job['layout'] == 'config':
+        for hook in runner.hooks:
+            if isinstance(hook, ChannelsLastHook):
+                hook.before_train(runner)
+    elif job['layout'] == 'channels_last':
         runner.model.to(memory_format=torch.channels_last)
+    conv = next(m for m in runner.model.modules()
+                if isinstance(m, torch.nn.Conv2d))
+    layout = 'channels_last' if conv.weight.is_contiguous(
+        memory_format=torch.channels_last) else 'NCHW'
     loop = runner.train_loop
     t = time.perf_counter()
     loop._build_estimators()
@@ -326,6 +353,7 @@ def ours_worker(job: dict) -> dict:
         rows=rows,
         data_once=data_once,
         cost_table_s=table_s,
+        layout=layout,
         maxrss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
@@ -336,7 +364,7 @@ def side_by_side(args) -> None:
     from mmnas.datasets.digits import prepare
     from mmnas.registry import MODELS
     from mmnas.utils.config import load_config
-    prepare(osp.join(ROOT, 'data', 'digits'))
+    num_val = prepare(osp.join(ROOT, 'data', 'digits'))['counts']['val']
     register_all_modules()
     alg = MODELS.build(
         load_config(osp.join(ROOT, 'configs', IN1K_SEARCH)).model)
@@ -345,14 +373,15 @@ def side_by_side(args) -> None:
         dict(alg.mutator.sample_choices(rng)) for _ in range(args.candidates)
     ]
     job = dict(
-        data=data_cfg(args.batch),
+        data=data_cfg(args.batch, args.size),
+        size=args.size,
         calib=args.calibrate_iters,
         batch=args.batch,
         threads=args.threads,
         cands=cands,
         config='nas/mmcls/spos/spos_shufflenet_search_8xb128_in1k.py',
         timing=TIMING,
-        channels_last=args.channels_last)
+        layout=args.layout)
     with tempfile.TemporaryDirectory() as tmp:
         theirs, ours = osp.join(tmp, 'mmrazor.pth'), osp.join(tmp, 'mmnas.pth')
 
@@ -398,10 +427,10 @@ def side_by_side(args) -> None:
                                                             for x in rows) +
                     ' s per candidate',
                     flush=True)
-    report(args, runs, len(cands), torch.__version__)
+    report(args, runs, len(cands), num_val, torch.__version__)
 
 
-def report(args, runs, k, torch_version) -> None:
+def report(args, runs, k, num_val, torch_version) -> None:
     """The per-candidate table (means over rounds and candidates)."""
     parts = ('data', 'calibrate', 'evaluate', 'other')
     per = {}
@@ -418,9 +447,9 @@ def report(args, runs, k, torch_version) -> None:
     print(f'\n# {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; '
           f'torch {torch_version}; threads {args.threads}; load average '
           f'{load}; {k} candidates x {args.rounds} rounds; BN on '
-          f'{args.calibrate_iters} batches of {args.batch}; 359 validation '
-          f'images at 224x224; ours '
-          f'{"channels_last" if args.channels_last else "NCHW"}; our cost '
+          f'{args.calibrate_iters} batches of {args.batch}; {num_val} '
+          f'validation images at {args.size}x{args.size}; ours '
+          f'{ours["layout"]}; our cost '
           f'table built once in {ours["cost_table_s"]:.1f} s (not counted)')
     print('| s per candidate | ' + ' | '.join(parts) +
           ' | total | peak RSS (MB) |')
@@ -434,11 +463,15 @@ def report(args, runs, k, torch_version) -> None:
     print('# scores (mmnas, MMRazor): ' + ', '.join(f'({a:.4f}, {b:.4f})'
                                                     for a, b in pairs))
     equal = sum(a == b for a, b in pairs)
+    # top-1 is in percent of num_val images: the difference in images
+    images = max(round(abs(a - b) * num_val / 100) for a, b in pairs)
     speed = per['mmrazor']['total'] / per['mmnas']['total']
     print(f'RESULT: mmnas {per["mmnas"]["total"]:.2f} s, MMRazor '
           f'{per["mmrazor"]["total"]:.2f} s per candidate: {speed:.1f}x '
           f'faster per candidate than MMRazor 1.0 EvolutionSearchLoop, '
-          f'scores equal {equal}/{len(pairs)}')
+          f'scores equal {equal}/{len(pairs)}' +
+          (f' (the others within {images} of {num_val} images)'
+           if equal < len(pairs) else ''))
 
 
 LOG_TIME = re.compile(r'^(\d\d/\d\d \d\d:\d\d:\d\d) - mmengine - INFO - '
