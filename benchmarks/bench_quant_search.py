@@ -163,9 +163,8 @@ def supernet_scores(ckpt: str, subnets: list, overrides: dict,
             names = list(subnets)
         scores = {}
         for name, path in zip(names, subnets):
-            loop.model.mutator.set_choices(load_subnet(path))
-            loop.calibrate_bn()
-            scores[name] = {k: round(v, 4) for k, v in loop.metrics().items()}
+            metrics = loop.score_metrics(load_subnet(path))
+            scores[name] = {k: round(v, 4) for k, v in metrics.items()}
         return scores
 
 

@@ -333,10 +333,15 @@ class EvolutionSearchLoop(BaseSearchLoop):
         """The score of the current subnet (its ``score_key`` metric)."""
         return self.score_of(self.metrics())
 
-    def score(self, choices: Dict) -> float:
+    def score_metrics(self, choices: Dict) -> Dict[str, float]:
+        """Every metric of the subnet ``choices`` as a candidate is scored:
+        BN statistics re-estimated, then the validation batches."""
         self.model.mutator.set_choices(choices)
         self.calibrate_bn()
-        return self.evaluate()
+        return self.metrics()
+
+    def score(self, choices: Dict) -> float:
+        return self.score_of(self.score_metrics(choices))
 
     # -- state --
     @property
