@@ -45,6 +45,7 @@ model = dict(
     # the first 4 pretrain epochs train one path (every block shuffle_3x3),
     # then copy it into every candidate (docs/algorithms/spos.md)
     warm_start=dict(epochs=4),
+    early_fix_threshold=0.3,
 )
 
 # the DSNAS optimisers with the weight lr scaled to batch 64 and an arch lr

@@ -48,6 +48,9 @@ model = dict(
     flops_limit=300.0,
     flops_coef=1e-2,
     estimator=dict(type='CostTable', input_shape=(1, 3, 224, 224)),
+    # official --early_fix_arch and MMRazor's fix_threshold: a decision whose
+    # top-1 probability leads by 0.3 is fixed at its argmax
+    early_fix_threshold=0.3,
 )
 
 # each rank samples its own path; unsampled candidates get no gradient

@@ -9,7 +9,11 @@ search") instead of being retrained. Three phases, by epoch:
   still near-uniform logits);
 * ``pretrain_epochs <= epoch < finetune_epochs``: weights (SGD) and logits
   (Adam) every step; the logits get DSNAS' credit-times-score-function
-  gradient from :class:`OneHotMutableOP`, plus an optional FLOPs penalty;
+  gradient from :class:`OneHotMutableOP`, plus an optional FLOPs penalty.
+  With ``early_fix_threshold`` (the official ``--early_fix_arch``), at the
+  start of every epoch each decision whose top-1 probability leads the
+  second by at least the threshold is fixed at its argmax: it is no
+  longer sampled and its logits stay as they were when it was fixed;
 * ``epoch >= finetune_epochs``: every decision is frozen to its argmax and
   the remaining epochs train that subnet. The other candidates stay in the
   model, unused, so checkpoints keep the supernet's keys (resume and
@@ -18,7 +22,7 @@ search") instead of being retrained. Three phases, by epoch:
 The epoch comes from mmengine's ``MessageHub`` so the model never sees the
 runner.
 """
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -56,6 +60,10 @@ class DSNAS(BaseAlgorithm):
             None runs the argmax subnet.
         warm_start (dict, optional): See :class:`BaseAlgorithm`; its epochs
             are part of the pretrain epochs.
+        early_fix_threshold (float, optional): Fix a decision at its argmax
+            from the start of the first search epoch at which its top-1
+            probability exceeds the second by this much (official DSNAS:
+            0.3); None never fixes early.
     """
 
     def __init__(self,
@@ -70,6 +78,7 @@ class DSNAS(BaseAlgorithm):
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg=None,
                  warm_start: Optional[dict] = None,
+                 early_fix_threshold: Optional[float] = None,
                  **removed) -> None:
         refuse_cost_settings('DSNAS', removed)
         super().__init__(architecture, mutator, eval_subnet, data_preprocessor,
@@ -84,6 +93,12 @@ class DSNAS(BaseAlgorithm):
                 f'DSNAS needs 0 <= pretrain_epochs <= finetune_epochs, got '
                 f'pretrain_epochs={pretrain_epochs}, finetune_epochs='
                 f'{finetune_epochs}. Fix the model settings in the config.')
+        if early_fix_threshold is not None and \
+                not 0 < early_fix_threshold <= 1:
+            raise UserError(
+                f'early_fix_threshold is a probability gap in (0, 1] (DSNAS: '
+                f'0.3) or None, got {early_fix_threshold}. Fix the model '
+                'settings in the config.')
         if flops_limit is not None and flops_limit < 0:
             raise UserError(f'flops_limit must be >= 0 MFLOPs or None, got '
                             f'{flops_limit}.')
@@ -100,6 +115,10 @@ class DSNAS(BaseAlgorithm):
         self._bound = False
         self._leaders = self._tie_decisions()
         self._frozen: Optional[Dict] = None
+        self.early_fix_threshold = early_fix_threshold
+        # decision -> (choice index, its logits when fixed)
+        self.early_fixed: Dict[str, Tuple[int, torch.Tensor]] = {}
+        self._checked_epoch: Optional[int] = None
 
     def _tie_decisions(self) -> Dict[str, OneHotMutableOP]:
         """One set of logits per decision: the mutables of an alias share
@@ -155,13 +174,50 @@ class DSNAS(BaseAlgorithm):
             f'fine-tuning: {dict(self._frozen)}')
         return dict(self._frozen)
 
+    def fix_early(self) -> None:
+        """Once per search epoch, at its first step: fix every decision not
+        fixed yet whose top-1 probability leads the second by at least
+        ``early_fix_threshold``. A run resumed at an epoch's start finds
+        the same decisions fixed: their logits keep the values they were
+        fixed with."""
+        epoch = MessageHub.get_current_instance().get_info('epoch', 0)
+        if self.early_fix_threshold is None or epoch == self._checked_epoch:
+            return
+        self._checked_epoch = epoch
+        new = {}
+        for key, leader in self._leaders.items():
+            if key in self.early_fixed:
+                continue
+            top = torch.topk(leader.arch_probs().detach(), 2)
+            if float(top.values[0] - top.values[1]) >= \
+                    self.early_fix_threshold:
+                index = int(top.indices[0])
+                self.early_fixed[key] = (index,
+                                         leader.arch_param.detach().clone())
+                new[key] = leader.arch_choices[index]
+        if new:
+            MMLogger.get_current_instance().info(
+                f'DSNAS: fixed early at epoch {epoch + 1} (top-1 probability '
+                f'ahead by >= {self.early_fix_threshold}): {new}')
+
+    def restore_early_fixed(self) -> None:
+        """Put back the logits the early-fixed decisions were fixed with
+        (the optimizer's momentum would move them)."""
+        with torch.no_grad():
+            for key, (_, logits) in self.early_fixed.items():
+                self._leaders[key].arch_param.copy_(logits)
+
     def sample_subnet(self, arch_grad: bool) -> Dict:
         """Draw one choice per decision from its softmax and arm every
         member mutable with it (with the DSNAS gradient path when
-        ``arch_grad``)."""
+        ``arch_grad``); an early-fixed decision runs its choice, unscaled.
+        """
         subnet = {}
         for key, members in self.mutator.search_groups.items():
-            index, scale = members[0].sample_one_hot(arch_grad)
+            if key in self.early_fixed:
+                index, scale = self.early_fixed[key][0], None
+            else:
+                index, scale = members[0].sample_one_hot(arch_grad)
             for member in members:
                 member.set_sample(index, scale)
             subnet[key] = members[0].arch_choices[index]
@@ -209,6 +265,8 @@ class DSNAS(BaseAlgorithm):
         if warm is not None:
             self._run_path(warm)
             return self.architecture(inputs, data_samples, mode='loss')
+        if phase == 'search':
+            self.fix_early()
         subnet = self.sample_subnet(arch_grad=phase == 'search')
         losses = self.architecture(inputs, data_samples, mode='loss')
         if phase == 'search' and self.flops_limit is not None:
@@ -245,6 +303,7 @@ class DSNAS(BaseAlgorithm):
         weights.update_params(parsed_loss)
         if phase == 'search':
             arch.step()
+            self.restore_early_fixed()
         arch.zero_grad()
         return log_vars
 

@@ -337,6 +337,55 @@ def test_bad_settings_raise_user_errors():
     with pytest.raises(UserError, match='OneHotMutableOP'):
         MODELS.build(
             dict(type='DSNAS', architecture=tiny_supernet('OneShotMutableOP')))
+    with pytest.raises(UserError, match='early_fix_threshold'):
+        tiny_dsnas(early_fix_threshold=1.5)
+
+
+def test_early_fix_freezes_a_decided_layer_from_an_epoch_start():
+    torch.manual_seed(0)
+    model = tiny_dsnas(early_fix_threshold=0.3, finetune_epochs=3).train()
+    wrappers = optim_wrappers(model)
+    first, second, *rest = model.mutator.search_groups
+    lead = {k: ms[0] for k, ms in model.mutator.search_groups.items()}
+    with torch.no_grad():  # probabilities 0.16 0.16 0.53 0.16
+        lead[first].arch_param.copy_(torch.tensor([0., 0., 1.2, 0.]))
+    fixed_logits = lead[first].arch_param.detach().clone()
+    ran = []
+    for name, op in lead[first].candidates.items():
+        op.register_forward_hook(lambda m, i, o, name=name: ran.append(name))
+    alpha0 = arch_params(model)
+
+    set_epoch(1)
+    for seed in range(8):
+        model.train_step(batch(seed=seed), wrappers)
+    assert {k: i for k, (i, _) in model.early_fixed.items()} == {first: 2}
+    assert set(ran) == {'shuffle_7x7'}
+    assert torch.equal(lead[first].arch_param, fixed_logits)
+    moved = arch_params(model)
+    assert sum(not torch.equal(alpha0[n], moved[n]) for n in moved) == \
+        len(moved) - 1
+    # past the threshold within an epoch: fixed at the next one's start
+    with torch.no_grad():
+        lead[second].arch_param.copy_(torch.tensor([3., 0., 0., 0.]))
+    model.train_step(batch(), wrappers)
+    assert second not in model.early_fixed
+    set_epoch(2)
+    model.train_step(batch(), wrappers)
+    assert {k: i
+            for k, (i, _) in model.early_fixed.items()} == {
+                first: 2,
+                second: 0
+            }
+    assert all(k not in model.early_fixed for k in rest)
+    # resumed from these weights: the same decisions are fixed again
+    resumed = tiny_dsnas(early_fix_threshold=0.3, finetune_epochs=3).train()
+    resumed.load_state_dict(model.state_dict())
+    resumed.train_step(batch(), optim_wrappers(resumed))
+    assert {k: i
+            for k, (i, _) in resumed.early_fixed.items()} == {
+                first: 2,
+                second: 0
+            }
 
 
 def test_hooks_write_subnet_and_distribution_and_plot(tmp_path):
