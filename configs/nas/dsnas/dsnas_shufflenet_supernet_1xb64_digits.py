@@ -19,18 +19,7 @@ supernet = dict(
         small_input=True,
         norm_cfg={{_base_._NORM}}),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=10,
-        in_channels=512,
-        loss=dict(
-            type='LabelSmoothLoss',
-            num_classes=10,
-            label_smooth_val=0.1,
-            mode='original',
-            loss_weight=1.0),
-        topk=(1, ),
-    ),
+    head=dict(_base_.cls_head, in_channels=512),
 )
 
 model = dict(

@@ -20,18 +20,10 @@ supernet = dict(
         small_input=True),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
+        _base_.cls_head,
         type='DropoutLinearClsHead',
-        num_classes=10,
         in_channels=320,
-        dropout_rate=0.2,
-        loss=dict(
-            type='LabelSmoothLoss',
-            num_classes=10,
-            label_smooth_val=0.1,
-            mode='original',
-            loss_weight=1.0),
-        topk=(1, ),
-    ),
+        dropout_rate=0.2),
 )
 
 # one path (every layer k3_e3) trains alone for 4 epochs and is then copied

@@ -13,18 +13,10 @@ supernet = dict(
     backbone={{_base_.nas_backbone}},
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
+        _base_.cls_head,
         type='DropoutLinearClsHead',
-        num_classes=1000,
         in_channels=1280,
-        dropout_rate=0.2,
-        loss=dict(
-            type='LabelSmoothLoss',
-            num_classes=1000,
-            label_smooth_val=0.1,
-            mode='original',
-            loss_weight=1.0),
-        topk=(1, 5),
-    ),
+        dropout_rate=0.2),
 )
 
 model = dict(type='SPOS', architecture=supernet)

@@ -12,18 +12,7 @@ supernet = dict(
     data_preprocessor={{_base_.data_preprocessor}},
     backbone={{_base_.nas_backbone}},
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=1000,
-        in_channels=1728,
-        loss=dict(
-            type='LabelSmoothLoss',
-            num_classes=1000,
-            label_smooth_val=0.1,
-            mode='original',
-            loss_weight=1.0),
-        topk=(1, 5),
-    ),
+    head=dict(_base_.cls_head, in_channels=1728),
 )
 
 model = dict(type='SPOS', architecture=supernet)

@@ -18,18 +18,7 @@ supernet = dict(
         last_channels=256,
         small_input=True),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=10,
-        in_channels=256,
-        loss=dict(
-            type='LabelSmoothLoss',
-            num_classes=10,
-            label_smooth_val=0.1,
-            mode='original',
-            loss_weight=1.0),
-        topk=(1, ),
-    ),
+    head=dict(_base_.cls_head, in_channels=256),
 )
 
 # one unit per block (shuffle_3x3, widths still sampled) trains alone for 8

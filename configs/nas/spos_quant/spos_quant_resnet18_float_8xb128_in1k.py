@@ -10,18 +10,7 @@ model = dict(
     data_preprocessor={{_base_.data_preprocessor}},
     backbone=dict(type='SearchableQuantResNet', depth=18, quantize=False),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=1000,
-        in_channels=512,
-        loss=dict(
-            type='LabelSmoothLoss',
-            num_classes=1000,
-            label_smooth_val=0.1,
-            mode='original',
-            loss_weight=1.0),
-        topk=(1, 5),
-    ),
+    head=dict(_base_.cls_head, in_channels=512),
 )
 model_wrapper_cfg = dict(
     type='MMDistributedDataParallel', find_unused_parameters=False)

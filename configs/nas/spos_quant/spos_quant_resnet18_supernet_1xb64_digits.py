@@ -29,18 +29,7 @@ supernet = dict(
         widen_factor=0.25,
         small_input=True),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='QuantLinearClsHead',
-        num_classes=10,
-        in_channels=128,
-        loss=dict(
-            type='LabelSmoothLoss',
-            num_classes=10,
-            label_smooth_val=0.1,
-            mode='original',
-            loss_weight=1.0),
-        topk=(1, ),
-    ),
+    head=dict(_base_.cls_head, type='QuantLinearClsHead', in_channels=128),
 )
 
 # every bit width of a conv fake-quantizes one shared float weight, so no

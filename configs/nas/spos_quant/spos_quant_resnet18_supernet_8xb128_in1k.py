@@ -21,18 +21,7 @@ supernet = dict(
         a_quantizer=dict(type='PACTQuantizer', per_bit=True),
         per_bit_bn=True),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='QuantLinearClsHead',
-        num_classes=1000,
-        in_channels=512,
-        loss=dict(
-            type='LabelSmoothLoss',
-            num_classes=1000,
-            label_smooth_val=0.1,
-            mode='original',
-            loss_weight=1.0),
-        topk=(1, 5),
-    ),
+    head=dict(_base_.cls_head, type='QuantLinearClsHead', in_channels=512),
 )
 
 model = dict(type='SPOS', architecture=supernet)
