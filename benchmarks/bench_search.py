@@ -17,8 +17,8 @@ through the mmengine Runner, as tools/train.py does, with the search loop
 replaced by a subclass (defined here, not in the library) that times its
 methods: ``_build_estimators`` (the cost table), ``cost`` (every constraint
 check of every sampled candidate), ``calibrate_bn`` and the validation pass
-(``score`` minus its recalibration). Without ``--checkpoint`` the supernet
-has random weights: the scores are meaningless, the times are not.
+(``metrics``). Without ``--checkpoint`` the supernet has random weights:
+the scores are meaningless, the times are not.
 
 Side by side (``--peer-python``): the ImageNet SPOS ShuffleNetV2 supernet
 of both frameworks' ``spos_shufflenet_search_8xb128_in1k.py`` with a
@@ -160,9 +160,9 @@ def timed_loop_class():
         def calibrate_bn(self):
             return self._clock('calibrate_bn', super().calibrate_bn)
 
-        def evaluate(self):
+        def metrics(self):
             self.counts['scored'] += 1
-            return self._clock('evaluate', super().evaluate)
+            return self._clock('evaluate', super().metrics)
 
         def run(self):
             return self._clock('total', super().run)
@@ -338,7 +338,7 @@ def ours_worker(job: dict) -> dict:
         t1 = time.perf_counter()
         loop.calibrate_bn()
         t2 = time.perf_counter()
-        score = loop.evaluate()
+        score = loop.score_of(loop.metrics())
         t3 = time.perf_counter()
         assert data[0] == d0  # every batch came from the cache
         rows.append(

@@ -329,10 +329,6 @@ class EvolutionSearchLoop(BaseSearchLoop):
             chunks.append(process_batch(self.evaluator, index, outputs, data))
         return gather_metrics(self.evaluator, chunks)
 
-    def evaluate(self) -> float:
-        """The score of the current subnet (its ``score_key`` metric)."""
-        return self.score_of(self.metrics())
-
     def score_metrics(self, choices: Dict) -> Dict[str, float]:
         """Every metric of the subnet ``choices`` as a candidate is scored:
         BN statistics re-estimated, then the validation batches."""
