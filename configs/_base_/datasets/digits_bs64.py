@@ -11,21 +11,6 @@ data_preprocessor = dict(
     to_rgb=False,
 )
 
-# the linear classifier head with label smoothing of the SPOS-family
-# recipes (SPOS, DSNAS, PONAS; MMRazor's configs); a model config adds
-# in_channels: dict(_base_.cls_head, in_channels=C)
-cls_head = dict(
-    type='LinearClsHead',
-    num_classes=10,
-    loss=dict(
-        type='LabelSmoothLoss',
-        num_classes=10,
-        label_smooth_val=0.1,
-        mode='original',
-        loss_weight=1.0),
-    topk=(1, ),
-)
-
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(32, 32)),

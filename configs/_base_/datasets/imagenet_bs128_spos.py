@@ -9,21 +9,6 @@ data_preprocessor = dict(
     to_rgb=True,
 )
 
-# the linear classifier head with label smoothing of the SPOS-family
-# recipes (SPOS, DSNAS, PONAS; MMRazor's configs); a model config adds
-# in_channels: dict(_base_.cls_head, in_channels=C)
-cls_head = dict(
-    type='LinearClsHead',
-    num_classes=1000,
-    loss=dict(
-        type='LabelSmoothLoss',
-        num_classes=1000,
-        label_smooth_val=0.1,
-        mode='original',
-        loss_weight=1.0),
-    topk=(1, 5),
-)
-
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='RandomResizedCrop', scale=224),

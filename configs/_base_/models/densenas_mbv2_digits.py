@@ -3,6 +3,8 @@
 # a net_config string); head in_channels is the net's last width (256 for
 # this space; the last block's width for the ResNet one). The runner fills
 # in the dataset base's data_preprocessor.
+_base_ = ['./cls_heads.py']
+
 model = dict(
     type='ImageClassifier',
     backbone=dict(
@@ -12,16 +14,5 @@ model = dict(
         small_input=True,
         act_cfg=dict(type='ReLU6')),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=10,
-        in_channels=256,
-        loss=dict(
-            type='LabelSmoothLoss',
-            num_classes=10,
-            label_smooth_val=0.1,
-            mode='original',
-            loss_weight=1.0),
-        topk=(1, ),
-    ),
+    head=dict(_base_.digits_head, in_channels=256),
 )

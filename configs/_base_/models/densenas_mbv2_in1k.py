@@ -5,6 +5,8 @@
 # retraining. The runner fills in the dataset base's data_preprocessor.
 # The published net_configs (DenseNAS-A/B/C, transcribed from the authors'
 # figure) are kept here as data for the leaf configs to pick.
+_base_ = ['./cls_heads.py']
+
 densenas_a = (
     "[[16, 16], 'mbconv_k3_t1', [], 0, 1]|"
     "[[16, 24], 'mbconv_k3_t3', [], 0, 2]|"
@@ -39,16 +41,5 @@ model = dict(
     type='ImageClassifier',
     backbone=dict(type='DenseNASNet', net_config=None),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=1000,
-        in_channels=1984,
-        loss=dict(
-            type='LabelSmoothLoss',
-            num_classes=1000,
-            label_smooth_val=0.1,
-            mode='original',
-            loss_weight=1.0),
-        topk=(1, 5),
-    ),
+    head=dict(_base_.in1k_head, in_channels=1984),
 )

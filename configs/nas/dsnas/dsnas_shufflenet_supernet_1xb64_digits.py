@@ -4,6 +4,7 @@
 # is fine-tuned from the search weights until epoch 25 -- no retraining.
 _base_ = [
     '../../_base_/nas_backbones/dsnas_shufflenet_supernet.py',
+    '../../_base_/models/cls_heads.py',
     '../../_base_/datasets/digits_bs64.py',
     '../../_base_/default_runtime.py',
 ]
@@ -19,7 +20,7 @@ supernet = dict(
         small_input=True,
         norm_cfg={{_base_._NORM}}),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(_base_.cls_head, in_channels=512),
+    head=dict(_base_.digits_head, in_channels=512),
 )
 
 model = dict(

@@ -3,6 +3,7 @@
 # inputs, and 7 searchable layers (one or two per stage) instead of 19.
 _base_ = [
     '../../_base_/nas_backbones/ponas_supernet.py',
+    '../../_base_/models/cls_heads.py',
     '../../_base_/datasets/digits_bs64.py',
     '../../_base_/schedules/digits_bs64.py',
     '../../_base_/default_runtime.py',
@@ -20,7 +21,7 @@ supernet = dict(
         small_input=True),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
-        _base_.cls_head,
+        _base_.digits_head,
         type='DropoutLinearClsHead',
         in_channels=320,
         dropout_rate=0.2),

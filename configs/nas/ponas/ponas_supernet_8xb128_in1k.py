@@ -2,6 +2,7 @@
 # uniformly sampled path per step (single-path one-shot, 8 GPUs x 128).
 _base_ = [
     '../../_base_/nas_backbones/ponas_supernet.py',
+    '../../_base_/models/cls_heads.py',
     '../../_base_/datasets/imagenet_bs128_spos.py',
     '../../_base_/schedules/imagenet_bs1024_spos.py',
     '../../_base_/default_runtime.py',
@@ -13,7 +14,7 @@ supernet = dict(
     backbone={{_base_.nas_backbone}},
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
-        _base_.cls_head,
+        _base_.in1k_head,
         type='DropoutLinearClsHead',
         in_channels=1280,
         dropout_rate=0.2),

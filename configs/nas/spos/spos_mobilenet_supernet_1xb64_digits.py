@@ -3,6 +3,7 @@
 # last conv 432 instead of 40 -> 1728), stride-1 stem for 32x32 inputs.
 _base_ = [
     '../../_base_/nas_backbones/spos_mobilenet_supernet.py',
+    '../../_base_/models/cls_heads.py',
     '../../_base_/datasets/digits_bs64.py',
     '../../_base_/schedules/digits_bs64_supernet.py',
     '../../_base_/default_runtime.py',
@@ -19,7 +20,7 @@ supernet = dict(
         last_channels=432,
         small_input=True),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(_base_.cls_head, in_channels=432),
+    head=dict(_base_.digits_head, in_channels=432),
 )
 
 # one path (each block's first candidate) trains alone

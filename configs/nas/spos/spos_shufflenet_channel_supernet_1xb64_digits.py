@@ -3,6 +3,7 @@
 # config) with a stride-1 stem.
 _base_ = [
     '../../_base_/nas_backbones/spos_shufflenet_channel_supernet.py',
+    '../../_base_/models/cls_heads.py',
     '../../_base_/datasets/digits_bs64.py',
     '../../_base_/schedules/digits_bs64_supernet.py',
     '../../_base_/default_runtime.py',
@@ -18,7 +19,7 @@ supernet = dict(
         last_channels=256,
         small_input=True),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(_base_.cls_head, in_channels=256),
+    head=dict(_base_.digits_head, in_channels=256),
 )
 
 # one unit per block (shuffle_3x3, widths still sampled) trains alone for 8

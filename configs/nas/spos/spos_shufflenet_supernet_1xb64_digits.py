@@ -2,6 +2,7 @@
 # at quarter width, with the small-input stem (stride 1) for 32x32 inputs.
 _base_ = [
     '../../_base_/nas_backbones/spos_shufflenet_supernet.py',
+    '../../_base_/models/cls_heads.py',
     '../../_base_/datasets/digits_bs64.py',
     '../../_base_/schedules/digits_bs64_supernet.py',
     '../../_base_/default_runtime.py',
@@ -17,7 +18,7 @@ supernet = dict(
         last_channels=256,
         small_input=True),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(_base_.cls_head, in_channels=256),
+    head=dict(_base_.digits_head, in_channels=256),
 )
 
 # one path (each block's first candidate) trains alone

@@ -2,6 +2,7 @@
 # sampled path per step (8 GPUs x 128 images).
 _base_ = [
     '../../_base_/nas_backbones/spos_shufflenet_supernet.py',
+    '../../_base_/models/cls_heads.py',
     '../../_base_/datasets/imagenet_bs128_spos.py',
     '../../_base_/schedules/imagenet_bs1024_spos.py',
     '../../_base_/default_runtime.py',
@@ -12,7 +13,7 @@ supernet = dict(
     data_preprocessor={{_base_.data_preprocessor}},
     backbone={{_base_.nas_backbone}},
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(_base_.cls_head, in_channels=1024),
+    head=dict(_base_.in1k_head, in_channels=1024),
 )
 
 model = dict(type='SPOS', architecture=supernet)

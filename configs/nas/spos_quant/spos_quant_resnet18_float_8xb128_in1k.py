@@ -10,7 +10,7 @@ model = dict(
     data_preprocessor={{_base_.data_preprocessor}},
     backbone=dict(type='SearchableQuantResNet', depth=18, quantize=False),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(_base_.cls_head, in_channels=512),
+    head=dict(_base_.in1k_head, in_channels=512),
 )
 model_wrapper_cfg = dict(
     type='MMDistributedDataParallel', find_unused_parameters=False)

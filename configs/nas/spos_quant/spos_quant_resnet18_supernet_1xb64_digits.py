@@ -4,6 +4,7 @@
 # conv draws its weight and input bit widths from {2, 3, 4} at every step;
 # the stem conv and the classifier stay at 8 bits.
 _base_ = [
+    '../../_base_/models/cls_heads.py',
     '../../_base_/datasets/digits_bs64.py',
     '../../_base_/schedules/digits_bs64_supernet.py',
     '../../_base_/default_runtime.py',
@@ -29,7 +30,7 @@ supernet = dict(
         widen_factor=0.25,
         small_input=True),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(_base_.cls_head, type='QuantLinearClsHead', in_channels=128),
+    head=dict(_base_.digits_head, type='QuantLinearClsHead', in_channels=128),
 )
 
 # every bit width of a conv fake-quantizes one shared float weight, so no

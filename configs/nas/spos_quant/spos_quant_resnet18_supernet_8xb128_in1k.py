@@ -3,6 +3,7 @@
 # conv draws its weight and input bit widths from {1, 2, 3, 4} at every
 # step; the stem conv and the classifier stay at 8 bits.
 _base_ = [
+    '../../_base_/models/cls_heads.py',
     '../../_base_/datasets/imagenet_bs128_spos.py',
     '../../_base_/schedules/imagenet_bs1024_spos.py',
     '../../_base_/default_runtime.py',
@@ -21,7 +22,7 @@ supernet = dict(
         a_quantizer=dict(type='PACTQuantizer', per_bit=True),
         per_bit_bn=True),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(_base_.cls_head, type='QuantLinearClsHead', in_channels=512),
+    head=dict(_base_.in1k_head, type='QuantLinearClsHead', in_channels=512),
 )
 
 model = dict(type='SPOS', architecture=supernet)
