@@ -19,7 +19,7 @@ from mmnas import register_all_modules
 from mmnas.engine.hooks import ChannelsLastHook
 from mmnas.models import NasMutator
 from mmnas.models.ops import ShuffleBlock, ShuffleXception
-from mmnas.models.ops.shufflenet_series import (channel_shuffle,
+from mmnas.models.ops.shufflenet_series import (concat_shuffle,
                                                 nchw_channel_shuffle)
 from mmnas.registry import MODELS
 from mmnas.structures import dump_subnet
@@ -27,14 +27,31 @@ from mmnas.structures import dump_subnet
 CL = torch.channels_last
 
 
+@pytest.mark.parametrize('dtype', [torch.float32, torch.bfloat16])
 @pytest.mark.parametrize('shape', [(2, 8, 5, 3), (1, 4, 1, 1)])
-def test_channel_shuffle_keeps_layout_and_values(shape):
-    x = torch.randn(*shape)
-    expected = nchw_channel_shuffle(x, 2)
-    assert torch.equal(channel_shuffle(x, 2), expected)
-    out = channel_shuffle(x.contiguous(memory_format=CL), 2)
-    assert torch.equal(out, expected)
-    assert out.is_contiguous(memory_format=CL)
+def test_concat_shuffle_keeps_layout_values_and_grads(shape, dtype):
+    """The channels_last concat + shuffle equals mmcls's cat and
+    channel_shuffle bit for bit, forward and backward, also when its first
+    input is the strided half of a channels_last map (a unit's
+    pass-through)."""
+    n, c, h, w = shape
+    for layout in (torch.contiguous_format, CL):
+        x = torch.randn(n, 2 * c, h, w, dtype=dtype).to(memory_format=layout)
+        b = torch.randn(shape, dtype=dtype).to(memory_format=layout)
+        x.requires_grad_(), b.requires_grad_()
+        a = x.chunk(2, dim=1)[0]
+        expected = nchw_channel_shuffle(torch.cat((a, b), dim=1), 2)
+        out = concat_shuffle(a, b)
+        assert torch.equal(out, expected)
+        dense_cl = layout is CL and h * w > 1
+        assert out.is_contiguous(memory_format=CL if dense_cl else
+                                 torch.contiguous_format)
+        grad = torch.randn_like(expected)
+        got = torch.autograd.grad(out, (x, b), grad)
+        for g, e in zip(got, torch.autograd.grad(expected, (x, b), grad)):
+            assert torch.equal(g, e)
+        if dense_cl:
+            assert got[1].is_contiguous(memory_format=CL)
 
 
 @pytest.mark.parametrize('op,kwargs', [(ShuffleBlock, dict(kernel_size=5)),

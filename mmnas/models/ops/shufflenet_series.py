@@ -15,16 +15,47 @@ from mmnas.registry import MODELS
 from .base import SliceableOP
 
 
-def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
-    """mmcls's channel shuffle, except that a channels_last input stays
-    channels_last (one copy either way), so the next convolution needs no
-    layout conversion (see ``ChannelsLastHook``)."""
-    if x.is_contiguous() or \
-            not x.is_contiguous(memory_format=torch.channels_last):
-        return nchw_channel_shuffle(x, groups)
-    b, c, h, w = x.shape
-    nhwc = x.permute(0, 2, 3, 1).reshape(b, h, w, groups, c // groups)
-    return nhwc.transpose(3, 4).reshape(b, h, w, c).permute(0, 3, 1, 2)
+def is_channels_last(x: torch.Tensor) -> bool:
+    """Dense channels_last, and not also dense NCHW (as 1x1 maps are)."""
+    return not x.is_contiguous() and \
+        x.is_contiguous(memory_format=torch.channels_last)
+
+
+class _InterleaveNHWC(torch.autograd.Function):
+    """mmcls's ``channel_shuffle(cat((a, b), 1), 2)`` in channels_last
+    (see ``ChannelsLastHook``): each input is written once into its slots
+    of the channels_last output, and the backward pass hands each input a
+    dense channels_last gradient (slices of the output gradient would put
+    the branches' ReLU and convolution backward passes on strided memory).
+    """
+
+    @staticmethod
+    def forward(ctx, a, b):
+        n, c, h, w = a.shape
+        a, b = a.permute(0, 2, 3, 1), b.permute(0, 2, 3, 1)
+        if a.dtype in (torch.float32, torch.float64):
+            # (a, b) as the real and imaginary parts: one vectorised pass
+            pairs = torch.view_as_real(torch.complex(a, b))
+        else:
+            pairs = a.new_empty(n, h, w, c, 2)
+            pairs[..., 0], pairs[..., 1] = a, b
+        return pairs.reshape(n, h, w, 2 * c).permute(0, 3, 1, 2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        n, c2, h, w = grad.shape
+        pairs = grad.permute(0, 2, 3, 1).contiguous().view(n, h, w, c2 // 2, 2)
+        return tuple(pairs[..., i].contiguous().permute(0, 3, 1, 2)
+                     for i in (0, 1))
+
+
+def concat_shuffle(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """The ShuffleNetV2 unit's output: ``a`` and ``b`` concatenated along
+    channels, then shuffled in two groups (``a``'s channel i lands at 2i,
+    ``b``'s at 2i + 1); channels_last when the branch output ``b`` is."""
+    if a.shape == b.shape and is_channels_last(b):
+        return _InterleaveNHWC.apply(a, b)
+    return nchw_channel_shuffle(torch.cat((a, b), dim=1), 2)
 
 
 class _ShuffleUnit(SliceableOP):
@@ -68,11 +99,12 @@ class _ShuffleUnit(SliceableOP):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.stride > 1:
-            out = torch.cat((self.branch1(x), self.branch2(x)), dim=1)
-        else:
-            x1, x2 = x.chunk(2, dim=1)
-            out = torch.cat((x1, self.branch2(x2)), dim=1)
-        return channel_shuffle(out, 2)
+            return concat_shuffle(self.branch1(x), self.branch2(x))
+        x1, x2 = x.chunk(2, dim=1)
+        if is_channels_last(x):
+            # a dense copy, so the convolution's input gradient is dense too
+            x2 = x2.contiguous(memory_format=torch.channels_last)
+        return concat_shuffle(x1, self.branch2(x2))
 
 
 @MODELS.register_module()
