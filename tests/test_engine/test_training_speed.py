@@ -44,8 +44,8 @@ def test_concat_shuffle_keeps_layout_values_and_grads(shape, dtype):
         out = concat_shuffle(a, b)
         assert torch.equal(out, expected)
         dense_cl = layout is CL and h * w > 1
-        assert out.is_contiguous(memory_format=CL if dense_cl else
-                                 torch.contiguous_format)
+        assert out.is_contiguous(
+            memory_format=CL if dense_cl else torch.contiguous_format)
         grad = torch.randn_like(expected)
         got = torch.autograd.grad(out, (x, b), grad)
         for g, e in zip(got, torch.autograd.grad(expected, (x, b), grad)):
