@@ -76,3 +76,26 @@ def test_a_converted_mmrazor_subnet_gives_mmrazors_logits(tmp_path):
     io = torch.load(osp.join(data, 'io.pth'))
     got = run_ort(out, io['inputs'].numpy())
     assert np.abs(got - io['logits'].numpy()).max() <= 1e-4
+
+
+def test_channels_last_shuffle_unit_exports(tmp_path):
+    """A unit run in channels_last (as ChannelsLastHook leaves a trained
+    model) exports through the same ops as in NCHW, and onnxruntime gives
+    its outputs."""
+    from mmnas.models.ops import ShuffleBlock
+    torch.manual_seed(0)
+    unit = ShuffleBlock(16, 16, 1, kernel_size=3).eval()
+    unit.to(memory_format=torch.channels_last)
+    x = torch.randn(2, 16, 8, 8).contiguous(memory_format=torch.channels_last)
+    path = str(tmp_path / 'unit.onnx')
+    with torch.no_grad():
+        expected = unit(x).numpy()
+        torch.onnx.export(
+            unit, (x, ),
+            path,
+            dynamo=False,
+            input_names=['input'],
+            opset_version=13)
+    np.testing.assert_allclose(
+        run_ort(path,
+                x.contiguous().numpy()), expected, rtol=1e-5, atol=1e-5)

@@ -52,8 +52,10 @@ class _InterleaveNHWC(torch.autograd.Function):
 def concat_shuffle(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """The ShuffleNetV2 unit's output: ``a`` and ``b`` concatenated along
     channels, then shuffled in two groups (``a``'s channel i lands at 2i,
-    ``b``'s at 2i + 1); channels_last when the branch output ``b`` is."""
-    if a.shape == b.shape and is_channels_last(b):
+    ``b``'s at 2i + 1); channels_last when the branch output ``b`` is
+    (traced for export: mmcls's ops, which exporters know)."""
+    if a.shape == b.shape and is_channels_last(b) and \
+            not torch.jit.is_tracing():
         return _InterleaveNHWC.apply(a, b)
     return nchw_channel_shuffle(torch.cat((a, b), dim=1), 2)
 
