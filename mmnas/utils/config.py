@@ -48,6 +48,33 @@ def _check_option_key(cfg: Config, key: str, value: Any = None) -> None:
             f'{_kind(node)}, e.g. {key}={node!r}.')
 
 
+class TextOnceConfig(Config):
+    """mmengine's ``Config``, formatting its text once per content.
+
+    A runner asks for ``pretty_text`` to dump the config, to log it, for its
+    message hub and for every checkpoint's meta, and each time yapf formats
+    the whole text again: a second or more of a short run, more with long
+    paths in the config. The text is kept with the content it was made from
+    and made again when the content changes.
+    """
+
+    @classmethod
+    def of(cls, cfg: Config) -> 'TextOnceConfig':
+        """``cfg`` as this class, sharing its content."""
+        other = cls.__new__(cls)
+        other.__dict__.update(cfg.__dict__)
+        return other
+
+    @property
+    def pretty_text(self) -> str:
+        content = repr(self.to_dict())
+        kept = self.__dict__.get('_pretty_text_of')
+        if kept is None or kept[0] != content:
+            kept = (content, super().pretty_text)
+            object.__setattr__(self, '_pretty_text_of', kept)
+        return kept[1]
+
+
 class StepOutputMissing(UserError, FileNotFoundError):
     """A file that an earlier step of the pipeline writes is not there."""
 
@@ -87,7 +114,7 @@ def load_config(path: str,
                         'of a config, e.g. configs/nas/spos/'
                         'spos_shufflenet_supernet_1xb64_digits.py.')
     try:
-        cfg = Config.fromfile(path)
+        cfg = TextOnceConfig.of(Config.fromfile(path))
     except (SyntaxError, NameError, KeyError, TypeError, ValueError,
             ImportError, AttributeError) as e:
         raise UserError(f'config {path!r} could not be read: '
