@@ -47,6 +47,7 @@ with only the plain number of steps the SPOS supernet scores a median of
 54 % on it while a subnet trained alone for as many steps reaches 95 %.
 """
 import argparse
+import gc
 import glob
 import json
 import math
@@ -148,6 +149,9 @@ class Child:
         sys.stdout.flush()
         sys.stderr.flush()
         parent = os.getpid()
+        # the children's collections then neither walk nor copy the
+        # parent's objects
+        gc.freeze()
         self.pid = os.fork()
         if self.pid == 0:
             self._run(fn, args, parent)
