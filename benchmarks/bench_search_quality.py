@@ -24,6 +24,12 @@ subnet, PONAS deployment at ``--ponas-flops``, DenseNAS derived net), and
 ``--num-random`` random subnets of its space within ``--cost-tol`` of its
 FLOPs, trained by the same protocol; the percentile of the found one.
 
+``--algorithm spread`` (only when named) checks the protocol itself:
+``--spread-subnets`` SPOS subnets of one cost, ``--seeds`` stand-alone
+trainings each, and the intraclass correlation of single trainings. A
+percentile target can be shown only on a protocol where same-cost subnets
+differ by more than their seeds do.
+
 Every training runs ``tools/train.py`` (a search too) in a forked child
 process with its own work dir and log, so a kill loses at most the unit in
 progress; a finished unit (a training's top-1 and checkpoint, a score, a
@@ -68,6 +74,8 @@ from mmnas.utils.config import (config_dict, data_options, no_workers_options,
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ALGORITHMS = ('spos', 'dsnas', 'ponas', 'densenas')
+# parts run only when named: the protocol check
+PARTS = ALGORITHMS + ('spread', )
 CFG = osp.join(ROOT, 'configs', 'nas')
 SPOS_SUPERNET = f'{CFG}/spos/spos_shufflenet_supernet_1xb64_digits.py'
 SPOS_SEARCH = f'{CFG}/spos/spos_shufflenet_search_1xb64_digits.py'
@@ -97,7 +105,8 @@ QUICK = dict(
     pool_size=0,
     num_random=2,
     samples=100,
-    search_candidates=3)
+    search_candidates=3,
+    spread_subnets=2)
 
 
 class RunFailed(UserError):
@@ -266,13 +275,14 @@ class Bench:
         keys = ('quick', 'seeds', 'found_seeds', 'epochs', 'search_epochs',
                 'train_per_class', 'num_subnets', 'samples', 'pool_size',
                 'num_random', 'cost_tol', 'ponas_flops', 'search_candidates',
-                'distort')
+                'distort', 'spread_subnets')
         mine = {k: getattr(self.args, k) for k in keys}
         mine['supernet_ckpt'] = self.args.supernet_ckpt and osp.abspath(
             self.args.supernet_ckpt)
         old = self.state.data.get('settings', mine)
+        # a key missing from an old run is a setting added since
         diff = ', '.join(f'{k} {old.get(k)} -> {v}' for k, v in mine.items()
-                         if old.get(k) != v)
+                         if old.get(k, v) != v)
         if diff:
             raise UserError(f'{self.work} holds a run with other settings '
                             f'({diff}); use another --work-dir or the same '
@@ -694,6 +704,49 @@ class Bench:
         self.state.put(f'{algo}/summary',
                        dict(found=found_accs, pool=pool, percentile=pct))
 
+    # -- same-cost spread --
+    def spread(self):
+        """Is there anything to find at one cost under this protocol?
+        ``--spread-subnets`` SPOS subnets within ``--cost-tol`` of the FLOPs
+        of a uniformly random one, ``--seeds`` stand-alone trainings each.
+        The one-way intraclass correlation says which share of one
+        training's variance is the subnet's rather than the seed's; near
+        zero, a percentile in a same-cost pool is seed noise."""
+        args = self.args
+        drawn = self.once('spread/drawn', 'spread/draw.log', draw_same_cost,
+                          SPOS_SUPERNET, None, args.spread_subnets - 1,
+                          args.cost_tol, args.seed)
+        subnets = [dict(drawn['found'], name='anchor')] + drawn['random']
+        opts = self.standalone_opts(SPOS_SUBNET)
+        jobs = {
+            c['name']: (dict(
+                opts, **{
+                    'model.subnet':
+                    self.subnet_file('spread', c['name'], c['choices'])
+                }), args.seeds)
+            for c in subnets
+        }
+        accs = self.standalone('spread', SPOS_SUBNET, jobs)
+        means = [mean(accs[c['name']]) for c in subnets]
+        icc, icc_mean, seed_sd = icc1([accs[c['name']] for c in subnets])
+        n = args.seeds
+        flops = [c['flops'] for c in subnets]
+        self.rows += [
+            ('spread', f'{len(subnets)} SPOS subnets within '
+             f'{args.cost_tol:g}% of {flops[0]:.3f} MFLOPs '
+             f'({min(flops):.3f}-{max(flops):.3f}): mean stand-alone top-1 '
+             f'over {n} seeds', ', '.join(f'{m:.2f}' for m in means)),
+            ('spread', 'sd of the subnet means / pooled sd between seeds',
+             f'{statistics.stdev(means):.2f} / {seed_sd:.2f}'),
+            ('spread', 'ICC(1): share of one training\'s variance that is '
+             'the subnet', fmt(icc)),
+            ('spread', f'ICC(1,{n}): reliability of a {n}-seed mean',
+             fmt(icc_mean)),
+        ]
+        self.result['spread_icc'] = icc
+        self.state.put('spread/summary',
+                       dict(accs=accs, icc=icc, seed_sd=seed_sd))
+
     # -- helpers --
     def once(self, key, log, fn, *args):
         """A drawing unit: run once in a child, recorded in the state."""
@@ -840,7 +893,9 @@ def draw_same_cost(config,
                    max_samples=200000):
     """``num`` distinct random subnets of ``config``'s space within ``tol``
     percent of the FLOPs of ``found`` (``CostTable``; for DenseNAS the
-    one-hot chained cost of the derived path, distinct by net_config)."""
+    one-hot chained cost of the derived path, distinct by net_config).
+    ``found=None`` takes a uniformly random subnet, drawn from a stream of
+    its own (``seed + 1``)."""
     from mmengine.config import Config
 
     from mmnas import register_all_modules
@@ -870,6 +925,8 @@ def draw_same_cost(config,
             rec['net_config'] = model.net_config_of(choices)
         return rec
 
+    if found is None:
+        found = dict(model.mutator.sample_choices(random.Random(seed + 1)))
     target = cost(found)
     rng = random.Random(seed)
     seen = {ident(found)}
@@ -919,6 +976,20 @@ def kendall(x, y):
     return None if tau != tau else float(tau)
 
 
+def icc1(groups):
+    """One-way random-effects intraclass correlation of groups of equal
+    size (at least 2 of 2): ICC(1) of one measurement, ICC(1,k) of a
+    group's mean (Shrout and Fleiss 1979), each None where undefined, and
+    the pooled sd within groups."""
+    k, n = len(groups), len(groups[0])
+    grand = mean([x for g in groups for x in g])
+    between = n * sum((mean(g) - grand)**2 for g in groups) / (k - 1)
+    within = sum((x - mean(g))**2 for g in groups for x in g) / (k * (n - 1))
+    single = between + (n - 1) * within
+    return ((between - within) / single if single else None,
+            (between - within) / between if between else None, within**.5)
+
+
 def percentile(x, pool):
     """Percent of ``pool`` below ``x``, ties counted half."""
     below = sum(p < x for p in pool) + 0.5 * sum(p == x for p in pool)
@@ -953,8 +1024,9 @@ def parse_args(argv=None):
     parser.add_argument(
         '--algorithm',
         action='append',
-        choices=ALGORITHMS,
-        help='run this part (repeatable; default: all, in order)')
+        choices=PARTS,
+        help='run this part (repeatable; default: the four algorithms, in '
+        'order; spread only when named)')
     parser.add_argument(
         '--work-dir',
         default=osp.join(ROOT, 'work_dirs', 'bench_search_quality'))
@@ -1024,6 +1096,12 @@ def parse_args(argv=None):
         parser, 'run every step on distorted digits: TRAIN / VAL random '
         'affine + noise copies of each image (a harder task that separates '
         'subnets; see prepare_digits.py)')
+    parser.add_argument(
+        '--spread-subnets',
+        type=int,
+        default=6,
+        help='spread: same-cost SPOS subnets, each trained with --seeds '
+        'seeds')
     parser.add_argument('--seed', type=int, default=0, help='drawing seed')
     parser.add_argument(
         '--jobs',
@@ -1041,13 +1119,13 @@ def parse_args(argv=None):
                      'two seeds)')
     if args.num_subnets < 2:
         parser.error('--num-subnets must be at least 2')
+    if args.spread_subnets < 2:
+        parser.error('--spread-subnets must be at least 2')
     if args.distort and args.train_per_class is not None \
             and not args.quick:
         parser.error('--distort and --train-per-class are two ways to make '
                      'the task harder; choose one')
-    args.algorithm = [
-        a for a in ALGORITHMS if a in (args.algorithm or ALGORITHMS)
-    ]
+    args.algorithm = [a for a in PARTS if a in (args.algorithm or ALGORITHMS)]
     return args
 
 

@@ -1,11 +1,13 @@
 """benchmarks/bench_search_quality.py --quick on the SPOS part: the table
 and the RESULT line come from real trainings and scores, and a second run
-resumes from the state file instead of training again."""
+resumes from the state file instead of training again; the spread part and
+its intraclass correlation."""
 import json
 import os.path as osp
+import runpy
 import time
 
-from conftest import run_tool
+from conftest import ROOT, run_tool
 from scipy.stats import kendalltau
 
 BENCH = 'benchmarks/bench_search_quality.py'
@@ -67,3 +69,39 @@ def test_quick_spos_is_real_and_resumes(digits_root, tmp_path):
     assert 'train spos' not in second.stdout
     assert result_of(second.stdout) == result
     assert json.loads((work / 'state.json').read_text()) == state
+
+
+def test_icc_is_shrout_and_fleiss():
+    """The spread part's intraclass correlation on Shrout and Fleiss'
+    (1979) example ratings: ICC(1,1) 0.17, ICC(1,4) 0.44 in their table."""
+    icc1 = runpy.run_path(osp.join(ROOT, BENCH))['icc1']
+    ratings = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6],
+               [10, 5, 6, 9], [6, 2, 4, 7]]
+    single, of_mean, within_sd = icc1(ratings)
+    assert round(single, 2) == 0.17 and round(of_mean, 2) == 0.44
+    assert abs(within_sd**2 - 6.26) < 0.01  # their within-target mean square
+    assert icc1([[1, 1], [1, 1]]) == (None, None, 0.0)
+
+
+def test_quick_spread_reports_its_trainings(digits_root, tmp_path):
+    work = tmp_path / 'bench'
+    out = run_tool([
+        BENCH, '--quick', '--algorithm', 'spread', '--jobs', '2', '--work-dir',
+        str(work)
+    ]).stdout
+    assert '| spread | ICC(1): share of' in out
+    state = json.loads((work / 'state.json').read_text())
+    drawn = state['spread/drawn']
+    anchor = drawn['found']['flops']
+    assert len(drawn['random']) == 1  # --quick: 2 subnets
+    assert abs(drawn['random'][0]['flops'] - anchor) <= 0.03 * anchor
+    trainings = [k for k in state if k.startswith('spread/train/')]
+    assert sorted(trainings) == [
+        f'spread/train/{name}/seed{s}' for name in ('anchor', 'rand000')
+        for s in (0, 1)
+    ]
+    accs = state['spread/summary']['accs']
+    icc1 = runpy.run_path(osp.join(ROOT, BENCH))['icc1']
+    icc = icc1([accs['anchor'], accs['rand000']])[0]
+    expected = 'n/a' if icc is None else f'{icc:.3f}'
+    assert result_of(out) == {'spread_icc': expected}
