@@ -107,6 +107,29 @@ def test_cached_streamed_and_old_scoring_agree(digits_root, tmp_path):
     assert len(cached._scoring['calib']) == 2
 
 
+def test_merged_passes_score_as_one_pass_per_batch(digits_root, tmp_path):
+    merged = build_loop(tmp_path / 'merged')
+    per_batch = build_loop(tmp_path / 'per_batch', eval_merge_mb=0)
+    per_batch.model.load_state_dict(merged.model.state_dict())
+    rng = random.Random(2)
+    for _ in range(3):
+        choices = merged.model.mutator.sample_choices(rng)
+        assert merged.score_metrics(choices) == \
+            per_batch.score_metrics(choices)
+    # the three cached batches of 32 are one pass, kept as views of it
+    (data, run), = merged._scoring['val'].passes(4 * 2**20)
+    assert [index for index, _ in run] == [0, 1, 2]
+    assert len(data['data_samples']) == 96
+    storage = data['inputs'].untyped_storage().data_ptr()
+    for _, part in run:
+        assert part['inputs'].untyped_storage().data_ptr() == storage
+    cache = merged._scoring['val'].cache
+    assert len(cache) == 3
+    assert all(a is b for a, (_, b) in zip(cache, run))
+    assert [len(run)
+            for _, run in per_batch._scoring['val'].passes(0)] == [1, 1, 1]
+
+
 SEARCH_OPTS = [
     'randomness.seed=0', 'train_cfg.max_epochs=2',
     'train_cfg.num_candidates=3', 'train_cfg.top_k=2',

@@ -73,6 +73,12 @@ class EvolutionSearchLoop(BaseSearchLoop):
         data_cache_mb (float): Memory for the decoded and preprocessed
             calibration and validation batches (per process); data that
             does not fit is read again for every candidate (0: always).
+        eval_merge_mb (float): Consecutive validation batches are merged
+            into forward passes of inputs up to this size (a batch is
+            never split; 0: one pass per batch): at small inputs a pass
+            costs mostly per call. The predictions are those of one pass
+            per batch up to float rounding (a kernel may sum in another
+            order for another batch size).
         score_key (str): Metric that ranks candidates (higher is better).
         max_trials (int): Samples tried to find one new valid candidate.
         seed (int): Seed of the candidate sampling.
@@ -94,6 +100,7 @@ class EvolutionSearchLoop(BaseSearchLoop):
                                                       Dict]] = None,
                  calibrate_bn_iters: int = 200,
                  data_cache_mb: float = 2048,
+                 eval_merge_mb: float = 4,
                  score_key: str = 'accuracy/top1',
                  max_trials: int = 1000,
                  seed: int = 0,
@@ -127,6 +134,7 @@ class EvolutionSearchLoop(BaseSearchLoop):
                                'train_cfg')
         self.calibrate_bn_iters = calibrate_bn_iters
         self.data_cache_mb = data_cache_mb
+        self.eval_merge_mb = eval_merge_mb
         self.seed = seed
         self._scoring = None
         self.score_key = score_key
@@ -324,9 +332,17 @@ class EvolutionSearchLoop(BaseSearchLoop):
         model = self.model
         self._set_training(False)
         chunks = []
-        for index, data in self._scoring['val']:
+        passes = self._scoring['val'].passes(int(self.eval_merge_mb * 2**20))
+        for data, run in passes:
             outputs = model(**data, mode='predict')
-            chunks.append(process_batch(self.evaluator, index, outputs, data))
+            start = 0
+            for index, part in run:
+                end = start + len(part['data_samples']) if len(run) > 1 \
+                    else len(outputs)
+                chunks.append(
+                    process_batch(self.evaluator, index, outputs[start:end],
+                                  part))
+                start = end
         return gather_metrics(self.evaluator, chunks)
 
     def score_metrics(self, choices: Dict) -> Dict[str, float]:

@@ -6,6 +6,8 @@ the ranks batch by batch (batch ``i`` goes to rank ``i % world_size``), and
 decoded and preprocessed once per search when they fit in a memory budget.
 ``gather_metrics`` puts the ranks' per-batch results back in batch order
 and computes the metrics from them, so N processes score as one does.
+``SearchBatches.passes`` merges consecutive batches into fewer forward
+passes for evaluation, and the results are taken apart by batch again.
 """
 import copy
 import functools
@@ -139,6 +141,7 @@ class SearchBatches:
             worker_init_fn=rank_zero_worker_init(loader),
             persistent_workers=workers > 0)
         self.cache: Optional[List] = None
+        self._passes = None
         if budget is not None:
             self.cache = self._fill(budget, name)
         if self.cache is not None:
@@ -174,12 +177,68 @@ class SearchBatches:
         return zip(self.indices,
                    (self.preprocess(data) for data in self._read()))
 
+    def passes(self, max_bytes: int) -> Iterator[Tuple[Dict, List]]:
+        """This rank's batches in runs of consecutive ones whose inputs
+        take at most ``max_bytes`` together (a batch is never split), each
+        run as ``(merged data, [(batch index, data of that batch), ...])``:
+        one forward pass of the merged data instead of one per batch. At
+        small inputs a pass costs mostly per call (the convolutions'
+        set-up), so merging shortens evaluation; at large ones it would
+        only spill the caches, so the bound is on bytes. Cached batches are
+        merged once and kept as views of the merged tensors. Batches with
+        more than ``inputs`` and ``data_samples`` are not merged."""
+        if self.cache is not None:
+            if self._passes is None or self._passes[0] != max_bytes:
+                passes = list(self._merge(self, max_bytes, True))
+                self._passes = (max_bytes, passes)
+                self.cache = [data for _, run in passes for _, data in run]
+            return iter(self._passes[1])
+        return self._merge(iter(self), max_bytes, False)
+
+    @staticmethod
+    def _merge(batches, max_bytes: int, keep: bool):
+        run, used = [], 0
+        for index, data in batches:
+            size = _nbytes(data['inputs']) if _mergeable(data) else None
+            if run and (size is None or used + size > max_bytes):
+                yield _merged(run, keep)
+                run, used = [], 0
+            run.append((index, data))
+            used += max_bytes if size is None else size
+        if run:
+            yield _merged(run, keep)
+
     def _read(self) -> Iterator:
         # starting a pass draws a seed from the global generator: leave it
         # as it was, so that what the search draws later does not depend
         # on whether its data was cached
         with global_rng_kept():
             return iter(self.loader)
+
+
+def _mergeable(data) -> bool:
+    """A batch of an ``inputs`` tensor and a list of ``data_samples``."""
+    return isinstance(data, dict) \
+        and set(data) == {'inputs', 'data_samples'} \
+        and isinstance(data['inputs'], torch.Tensor) \
+        and isinstance(data['data_samples'], list)
+
+
+def _merged(run: List[Tuple[int, Dict]], keep: bool):
+    """``(merged data, run)``; with ``keep`` the run's batches become views
+    of the merged inputs, so merging costs no memory."""
+    if len(run) == 1:
+        return run[0][1], run
+    inputs = torch.cat([data['inputs'] for _, data in run])
+    samples = [s for _, data in run for s in data['data_samples']]
+    if keep:
+        start, views = 0, []
+        for index, data in run:
+            end = start + len(data['data_samples'])
+            views.append((index, dict(data, inputs=inputs[start:end])))
+            start = end
+        run = views
+    return dict(inputs=inputs, data_samples=samples), run
 
 
 def gather_metrics(evaluator, chunks: List[Tuple[int, List]]) -> Dict:
