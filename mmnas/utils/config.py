@@ -183,12 +183,23 @@ def _scale(value, factor, minimum=1):
 def schedule_options(config, epochs, extra_keys=()):
     """Options that run ``config`` for ``epochs`` epochs: the epoch count,
     one validation and one checkpoint at the end, and the scheduler phases
-    (and ``extra_keys``, e.g. DSNAS' phase epochs) scaled in proportion."""
+    (and ``extra_keys``, e.g. DSNAS' phase epochs) scaled in proportion.
+
+    A phase boundary inside the schedule stays inside it (at least one epoch
+    from either end when there is room), so a warm-up keeps an epoch and
+    phases that met still meet; a cosine phase whose ``T_max`` spanned it
+    still spans it."""
     if epochs is None:
         return {}
     cfg = config_dict(config)
     old = cfg['train_cfg']['max_epochs']
     factor = epochs / old
+
+    def edge(value):
+        if value <= 0 or value >= old:
+            return max(0, _scale(value, factor, 0))
+        return min(max(1, epochs - 1), _scale(value, factor))
+
     opts = {'train_cfg.max_epochs': epochs}
     if 'val_interval' in cfg['train_cfg']:
         opts['train_cfg.val_interval'] = epochs
@@ -200,14 +211,18 @@ def schedule_options(config, epochs, extra_keys=()):
     for group, phases in groups:
         for i, phase in enumerate(phases or []):
             base = f'param_scheduler.{group + "." if group else ""}{i}.'
-            begin = _scale(phase.get('begin', 0), factor, 0)
+            begin = edge(phase.get('begin', 0))
             if phase.get('begin'):
                 opts[base + 'begin'] = begin
-            if phase.get('end') is not None:  # a phase keeps one epoch
-                opts[base + 'end'] = max(begin + 1,
-                                         _scale(phase['end'], factor))
-            if phase.get('T_max') is not None:
-                opts[base + 'T_max'] = _scale(phase['T_max'], factor)
+            end = phase.get('end')
+            if end is not None:  # a phase keeps one epoch
+                end = opts[base + 'end'] = max(begin + 1, edge(end))
+            t_max = phase.get('T_max')
+            if t_max is not None:
+                spans = end is not None and t_max == phase['end'] - phase.get(
+                    'begin', 0)
+                opts[base + 'T_max'] = (
+                    end - begin if spans else _scale(t_max, factor))
     for key in extra_keys:
         node = cfg
         for part in key.split('.'):

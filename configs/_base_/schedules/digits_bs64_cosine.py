@@ -1,5 +1,6 @@
 # The digits schedule with the DenseNAS retraining recipe: plain SGD
-# (weight decay on every parameter), cosine decay over 15 epochs.
+# (weight decay on every parameter), cosine decay over 15 epochs, after
+# the one-epoch warm-up every digits retraining has.
 _base_ = ['./digits_bs64.py']
 
 optim_wrapper = dict(
@@ -7,11 +8,18 @@ optim_wrapper = dict(
     paramwise_cfg=None)
 param_scheduler = [
     dict(
-        type='CosineAnnealingLR',
-        T_max=15,
-        eta_min=1e-4,
+        type='LinearLR',
+        start_factor=0.1,
         by_epoch=True,
         begin=0,
+        end=1,
+        convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        T_max=14,
+        eta_min=1e-4,
+        by_epoch=True,
+        begin=1,
         end=15,
         convert_to_iter_based=True),
 ]

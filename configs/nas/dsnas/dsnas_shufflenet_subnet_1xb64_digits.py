@@ -31,13 +31,21 @@ optim_wrapper = dict(
     _delete_=True,
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=4e-5),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0))
+# one epoch of linear warm-up from lr/10, as in every digits retraining
 param_scheduler = [
     dict(
-        type='CosineAnnealingLR',
-        T_max=10,
-        eta_min=0,
+        type='LinearLR',
+        start_factor=0.1,
         by_epoch=True,
         begin=0,
+        end=1,
+        convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        T_max=9,
+        eta_min=0,
+        by_epoch=True,
+        begin=1,
         end=10,
         convert_to_iter_based=True),
 ]

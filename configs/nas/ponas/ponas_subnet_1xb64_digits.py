@@ -21,13 +21,22 @@ written_by = {
 model_wrapper_cfg = None
 
 optim_wrapper = dict(optimizer=dict(lr=0.1))
+# one epoch of linear warm-up from lr/10: a cold start at lr 0.1 loses
+# some seeds of short stand-alone schedules (docs/benchmarks.md)
 param_scheduler = [
+    dict(
+        type='LinearLR',
+        start_factor=0.1,
+        by_epoch=True,
+        begin=0,
+        end=1,
+        convert_to_iter_based=True),
     dict(
         type='PolyLR',
         power=1.0,
         eta_min=0.0,
         by_epoch=True,
-        begin=0,
+        begin=1,
         end=6,
         convert_to_iter_based=True),
 ]

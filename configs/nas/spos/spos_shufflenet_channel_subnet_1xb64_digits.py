@@ -16,13 +16,22 @@ model = dict(
 model_wrapper_cfg = dict(
     type='MMDistributedDataParallel', find_unused_parameters=False)
 train_cfg = dict(max_epochs=20, val_interval=5)
+# one epoch of linear warm-up from lr/10: a cold start at lr 0.1 loses
+# some seeds of short stand-alone schedules (docs/benchmarks.md)
 param_scheduler = [
+    dict(
+        type='LinearLR',
+        start_factor=0.1,
+        by_epoch=True,
+        begin=0,
+        end=1,
+        convert_to_iter_based=True),
     dict(
         type='PolyLR',
         power=1.0,
         eta_min=0.0,
         by_epoch=True,
-        begin=0,
+        begin=1,
         end=20,
         convert_to_iter_based=True),
 ]
