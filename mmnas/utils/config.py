@@ -197,7 +197,7 @@ def schedule_options(config, epochs, extra_keys=()):
 
     def edge(value):
         if value <= 0 or value >= old:
-            return max(0, _scale(value, factor, 0))
+            return _scale(value, factor, 0)
         return min(max(1, epochs - 1), _scale(value, factor))
 
     opts = {'train_cfg.max_epochs': epochs}
