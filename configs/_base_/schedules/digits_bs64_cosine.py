@@ -1,19 +1,16 @@
 # The digits schedule with the DenseNAS retraining recipe: plain SGD
 # (weight decay on every parameter), cosine decay over 15 epochs, after
 # the one-epoch warm-up every digits retraining has.
-_base_ = ['./digits_bs64.py']
+_base_ = [
+    './digits_bs64.py',
+    './digits_warmup.py',
+]
 
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=4e-5),
     paramwise_cfg=None)
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.1,
-        by_epoch=True,
-        begin=0,
-        end=1,
-        convert_to_iter_based=True),
+    _base_.digits_warmup,
     dict(
         type='CosineAnnealingLR',
         T_max=14,

@@ -5,7 +5,10 @@
 # Point it at another run with
 #   --cfg-options model.subnet=W/subnet_final.yaml \
 #       model.supernet_checkpoint=W/epoch_25.pth
-_base_ = ['./dsnas_shufflenet_supernet_1xb64_digits.py']
+_base_ = [
+    './dsnas_shufflenet_supernet_1xb64_digits.py',
+    '../../_base_/schedules/digits_warmup.py',
+]
 
 model = dict(
     _delete_=True,
@@ -31,15 +34,8 @@ optim_wrapper = dict(
     _delete_=True,
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=4e-5),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0))
-# one epoch of linear warm-up from lr/10, as in every digits retraining
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.1,
-        by_epoch=True,
-        begin=0,
-        end=1,
-        convert_to_iter_based=True),
+    _base_.digits_warmup,
     dict(
         type='CosineAnnealingLR',
         T_max=9,

@@ -5,7 +5,10 @@
 #       --constraint flops=1.25M \
 #       --out work_dirs/ponas_table_digits/deployed.yaml
 #   python tools/train.py configs/nas/ponas/ponas_subnet_1xb64_digits.py
-_base_ = ['./ponas_supernet_1xb64_digits.py']
+_base_ = [
+    './ponas_supernet_1xb64_digits.py',
+    '../../_base_/schedules/digits_warmup.py',
+]
 
 model = dict(
     _delete_=True,
@@ -21,16 +24,8 @@ written_by = {
 model_wrapper_cfg = None
 
 optim_wrapper = dict(optimizer=dict(lr=0.1))
-# one epoch of linear warm-up from lr/10: a cold start at lr 0.1 loses
-# some seeds of short stand-alone schedules (docs/benchmarks.md)
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.1,
-        by_epoch=True,
-        begin=0,
-        end=1,
-        convert_to_iter_based=True),
+    _base_.digits_warmup,
     dict(
         type='PolyLR',
         power=1.0,

@@ -1,7 +1,10 @@
 # SPOS steps 3 and 4 on the MobileNet space with digits: retrain the subnet
 # the digits search found, from scratch, then test it. Point to another
 # subnet with --cfg-options model.subnet=<work dir of step 2>/best_subnet.yaml
-_base_ = ['./spos_mobilenet_supernet_1xb64_digits.py']
+_base_ = [
+    './spos_mobilenet_supernet_1xb64_digits.py',
+    '../../_base_/schedules/digits_warmup.py',
+]
 
 model = dict(
     _delete_=True,
@@ -21,16 +24,8 @@ written_by = {
 model_wrapper_cfg = dict(
     type='MMDistributedDataParallel', find_unused_parameters=False)
 train_cfg = dict(max_epochs=20, val_interval=5)
-# one epoch of linear warm-up from lr/10: a cold start at lr 0.1 loses
-# some seeds of short stand-alone schedules (docs/benchmarks.md)
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.1,
-        by_epoch=True,
-        begin=0,
-        end=1,
-        convert_to_iter_based=True),
+    _base_.digits_warmup,
     dict(
         type='PolyLR',
         power=1.0,

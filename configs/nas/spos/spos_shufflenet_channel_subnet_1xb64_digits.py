@@ -3,7 +3,10 @@
 # official released block + channel choice list (it fits the digits space,
 # which has the same decisions); pass your own with
 #   --cfg-options model.subnet=<subnet file>
-_base_ = ['./spos_shufflenet_channel_supernet_1xb64_digits.py']
+_base_ = [
+    './spos_shufflenet_channel_supernet_1xb64_digits.py',
+    '../../_base_/schedules/digits_warmup.py',
+]
 
 model = dict(
     _delete_=True,
@@ -16,16 +19,8 @@ model = dict(
 model_wrapper_cfg = dict(
     type='MMDistributedDataParallel', find_unused_parameters=False)
 train_cfg = dict(max_epochs=20, val_interval=5)
-# one epoch of linear warm-up from lr/10: a cold start at lr 0.1 loses
-# some seeds of short stand-alone schedules (docs/benchmarks.md)
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.1,
-        by_epoch=True,
-        begin=0,
-        end=1,
-        convert_to_iter_based=True),
+    _base_.digits_warmup,
     dict(
         type='PolyLR',
         power=1.0,

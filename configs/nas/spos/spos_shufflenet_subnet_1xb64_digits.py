@@ -2,7 +2,10 @@
 # from scratch, then test it. The default subnet path is where the search
 # config writes it under make demo; point elsewhere with
 #   --cfg-options model.subnet=<work dir of step 2>/best_subnet.yaml
-_base_ = ['./spos_shufflenet_supernet_1xb64_digits.py']
+_base_ = [
+    './spos_shufflenet_supernet_1xb64_digits.py',
+    '../../_base_/schedules/digits_warmup.py',
+]
 
 model = dict(
     _delete_=True,
@@ -22,16 +25,8 @@ written_by = {
 model_wrapper_cfg = dict(
     type='MMDistributedDataParallel', find_unused_parameters=False)
 train_cfg = dict(max_epochs=20, val_interval=5)
-# one epoch of linear warm-up from lr/10: a cold start at lr 0.1 loses
-# some seeds of short stand-alone schedules (docs/benchmarks.md)
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.1,
-        by_epoch=True,
-        begin=0,
-        end=1,
-        convert_to_iter_based=True),
+    _base_.digits_warmup,
     dict(
         type='PolyLR',
         power=1.0,

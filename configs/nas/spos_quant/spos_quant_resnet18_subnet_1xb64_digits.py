@@ -4,7 +4,10 @@
 # writes it; point elsewhere with
 #   --cfg-options model.subnet=<work dir of step 2>/best_subnet.yaml
 # (RESNET18_W3A3.yaml beside this file is the uniform 3-bit baseline).
-_base_ = ['./spos_quant_resnet18_supernet_1xb64_digits.py']
+_base_ = [
+    './spos_quant_resnet18_supernet_1xb64_digits.py',
+    '../../_base_/schedules/digits_warmup.py',
+]
 
 model = dict(
     _delete_=True,
@@ -25,16 +28,8 @@ written_by = {
 model_wrapper_cfg = dict(
     type='MMDistributedDataParallel', find_unused_parameters=False)
 train_cfg = dict(max_epochs=20, val_interval=5)
-# one epoch of linear warm-up from lr/10: a cold start at lr 0.1 loses
-# some seeds of short stand-alone schedules (docs/benchmarks.md)
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.1,
-        by_epoch=True,
-        begin=0,
-        end=1,
-        convert_to_iter_based=True),
+    _base_.digits_warmup,
     dict(
         type='PolyLR',
         power=1.0,
