@@ -3,7 +3,8 @@
 NAS-Bench-201), on the digits data, through the project's real configs and
 tools.
 
-SPOS ShuffleNetV2:
+SPOS (``--spos-space``: ShuffleNetV2 by default, MobileNet, or ShuffleNetV2
+block + channel; the space's digits configs):
 - ranking: ``--num-subnets`` subnets evenly spread over the space's FLOPs
   range (uniform draws cluster in its middle, so ``--samples`` subnets are
   drawn leaning toward cheap or costly choices and the nearest to each
@@ -25,10 +26,10 @@ subnet, PONAS deployment at ``--ponas-flops``, DenseNAS derived net), and
 FLOPs, trained by the same protocol; the percentile of the found one.
 
 ``--algorithm spread`` (only when named) checks the protocol itself:
-``--spread-subnets`` SPOS subnets of one cost, ``--seeds`` stand-alone
-trainings each, and the intraclass correlation of single trainings. A
-percentile target can be shown only on a protocol where same-cost subnets
-differ by more than their seeds do.
+``--spread-subnets`` subnets of one cost in the SPOS space, ``--seeds``
+stand-alone trainings each, and the intraclass correlation of single
+trainings. A percentile target can be shown only on a protocol where
+same-cost subnets differ by more than their seeds do.
 
 Every training runs ``tools/train.py`` (a search too) in a forked child
 process with its own work dir and log, so a kill loses at most the unit in
@@ -77,9 +78,14 @@ ALGORITHMS = ('spos', 'dsnas', 'ponas', 'densenas')
 # parts run only when named: the protocol check
 PARTS = ALGORITHMS + ('spread', )
 CFG = osp.join(ROOT, 'configs', 'nas')
-SPOS_SUPERNET = f'{CFG}/spos/spos_shufflenet_supernet_1xb64_digits.py'
-SPOS_SEARCH = f'{CFG}/spos/spos_shufflenet_search_1xb64_digits.py'
-SPOS_SUBNET = f'{CFG}/spos/spos_shufflenet_subnet_1xb64_digits.py'
+# --spos-space: each SPOS search space with digits configs
+# (configs/nas/spos/spos_<space>_{supernet,search,subnet}_1xb64_digits.py)
+# and its name in the table
+SPOS_SPACES = {
+    'shufflenet': 'SPOS',
+    'mobilenet': 'SPOS MobileNet',
+    'shufflenet_channel': 'SPOS block+channel',
+}
 DSNAS_SUPERNET = f'{CFG}/dsnas/dsnas_shufflenet_supernet_1xb64_digits.py'
 DSNAS_SUBNET = f'{CFG}/dsnas/dsnas_shufflenet_subnet_1xb64_digits.py'
 PONAS_SUPERNET = f'{CFG}/ponas/ponas_supernet_1xb64_digits.py'
@@ -263,6 +269,7 @@ class Bench:
         os.makedirs(self.work, exist_ok=True)
         self.state = State(osp.join(self.work, 'state.json'))
         self.check_settings()
+        self.space = spos_space(args.spos_space)
         self.task_root = self.distorted_data()
         self.train_root = None if self.task_root else \
             self.reduced_train_split()
@@ -275,7 +282,7 @@ class Bench:
         keys = ('quick', 'seeds', 'found_seeds', 'epochs', 'search_epochs',
                 'train_per_class', 'num_subnets', 'samples', 'pool_size',
                 'num_random', 'cost_tol', 'ponas_flops', 'search_candidates',
-                'distort', 'spread_subnets')
+                'distort', 'spread_subnets', 'spos_space')
         mine = {k: getattr(self.args, k) for k in keys}
         mine['supernet_ckpt'] = self.args.supernet_ckpt and osp.abspath(
             self.args.supernet_ckpt)
@@ -425,16 +432,18 @@ class Bench:
     # -- SPOS --
     def spos(self):
         args = self.args
+        label = self.space['label']
         if args.supernet_ckpt:
             ckpt = osp.abspath(args.supernet_ckpt)
         else:
             ckpt = self.train(
                 'spos/supernet',
-                SPOS_SUPERNET,
+                self.space['supernet'],
                 'spos/supernet',
-                self.search_opts(SPOS_SUPERNET),
+                self.search_opts(self.space['supernet']),
                 expect_top1=False)['ckpt']
-        search_opts = dict(self.data_opts(SPOS_SEARCH), load_from=ckpt)
+        search_opts = dict(
+            self.data_opts(self.space['search']), load_from=ckpt)
         if args.quick:
             search_opts.update({
                 'train_cfg.max_epochs': 1,
@@ -446,7 +455,7 @@ class Bench:
             })
         search = self.spos_search(search_opts)
         drawn = self.once('spos/drawn', 'spos/draw.log', draw_spos,
-                          SPOS_SEARCH, search_opts,
+                          self.space['search'], search_opts,
                           osp.join(self.work, 'spos',
                                    'draw'), args.num_subnets, search['scored'],
                           args.samples, args.seed)
@@ -456,7 +465,7 @@ class Bench:
                                                 for c in rank + rand])
         best_rand = max(rand, key=lambda c: scores[c['name']])
         # stand-alone trainings
-        opts = self.standalone_opts(SPOS_SUBNET)
+        opts = self.standalone_opts(self.space['subnet'])
         subnets = {c['name']: c for c in rank + rand}
         subnets['searched'] = dict(
             name='searched', choices=search['choices'], flops=search['flops'])
@@ -473,7 +482,7 @@ class Bench:
         jobs['searched'] = job('searched', args.found_seeds)
         jobs[best_rand['name']] = job(best_rand['name'], args.found_seeds)
         jobs.update({name: job(name, args.seeds) for name in extra})
-        accs = self.standalone('spos', SPOS_SUBNET, jobs)
+        accs = self.standalone('spos', self.space['subnet'], jobs)
         rank_accs = {c['name']: accs[c['name']] for c in rank}
         found = accs['searched']
         found_rand = accs[best_rand['name']]
@@ -494,24 +503,24 @@ class Bench:
         pct = percentile(mean(found), pool_means)
         low, high = band[0]['flops'], band[-1]['flops']
         self.rows += [
-            ('SPOS', f'Kendall tau-b, supernet score vs mean stand-alone '
+            (label, f'Kendall tau-b, supernet score vs mean stand-alone '
              f'top-1 ({len(rank)} subnets, '
              f'{min(c["flops"] for c in rank):.3f}-'
              f'{max(c["flops"] for c in rank):.3f} MFLOPs)', fmt(tau)),
-            ('SPOS', f'Kendall tau-b in the middle FLOPs third ({len(band)} '
+            (label, f'Kendall tau-b in the middle FLOPs third ({len(band)} '
              f'subnets, {low:.3f}-{high:.3f} MFLOPs)', fmt(tau_band)),
-            ('SPOS', 'noise ceiling: tau-b between stand-alone seeds 0 and 1',
+            (label, 'noise ceiling: tau-b between stand-alone seeds 0 and 1',
              fmt(ceiling)),
-            ('SPOS', 'supernet score (BN re-estimated val top-1): median of '
+            (label, 'supernet score (BN re-estimated val top-1): median of '
              f'the {len(rank)} ranking subnets', fmt(median(sup))),
-            ('SPOS', f'searched subnet ({search["flops"]:.3f} MFLOPs, '
+            (label, f'searched subnet ({search["flops"]:.3f} MFLOPs, '
              f'score {search["score"]:.2f}, best of {search["scored"]}): '
              f'stand-alone top-1 over {len(found)} seeds', mean_sd(found)),
-            ('SPOS', f'best of {len(rand)} random valid subnets '
+            (label, f'best of {len(rand)} random valid subnets '
              f'({best_rand["flops"]:.3f} MFLOPs, score '
              f'{scores[best_rand["name"]]:.2f}): stand-alone top-1 over '
              f'{len(found_rand)} seeds', mean_sd(found_rand)),
-            ('SPOS', f'percentile of the searched subnet among {len(pool)} '
+            (label, f'percentile of the searched subnet among {len(pool)} '
              f'random subnets within {search["constraint"]}',
              f'{pct:.1f} (pool mean {mean_sd(pool_means)})'),
         ]
@@ -539,7 +548,7 @@ class Bench:
         if key not in self.state:
             rec = self.train(
                 'spos/search/run',
-                SPOS_SEARCH,
+                self.space['search'],
                 'spos/search',
                 opts,
                 expect_top1=False)
@@ -548,7 +557,8 @@ class Bench:
                 best = json.load(f)['top_k'][0]
             with open(osp.join(work, 'search_log.jsonl')) as f:
                 scored = sum(1 for line in f if line.strip())
-            limits = config_dict(SPOS_SEARCH)['train_cfg']['constraints_range']
+            limits = config_dict(
+                self.space['search'])['train_cfg']['constraints_range']
             constraint = ', '.join(f'{k} {lo}-{hi}M'
                                    for k, (lo, hi) in limits.items())
             self.state.put(
@@ -586,7 +596,7 @@ class Bench:
             self.log(f'score {len(pending)} subnets on the supernet')
             fork_call(
                 osp.join(self.work, 'spos', 'score', 'score.log'),
-                score_spos, SPOS_SEARCH, opts,
+                score_spos, self.space['search'], opts,
                 osp.join(self.work, 'spos', 'score'), pending, progress)
         for name, _ in items:
             scores[name] = self.state[f'spos/score/{name}']
@@ -714,10 +724,10 @@ class Bench:
         zero, a percentile in a same-cost pool is seed noise."""
         args = self.args
         drawn = self.once('spread/drawn', 'spread/draw.log', draw_same_cost,
-                          SPOS_SUPERNET, None, args.spread_subnets - 1,
-                          args.cost_tol, args.seed)
+                          self.space['supernet'], None,
+                          args.spread_subnets - 1, args.cost_tol, args.seed)
         subnets = [dict(drawn['found'], name='anchor')] + drawn['random']
-        opts = self.standalone_opts(SPOS_SUBNET)
+        opts = self.standalone_opts(self.space['subnet'])
         jobs = {
             c['name']: (dict(
                 opts, **{
@@ -726,13 +736,13 @@ class Bench:
                 }), args.seeds)
             for c in subnets
         }
-        accs = self.standalone('spread', SPOS_SUBNET, jobs)
+        accs = self.standalone('spread', self.space['subnet'], jobs)
         means = [mean(accs[c['name']]) for c in subnets]
         icc, icc_mean, seed_sd = icc1([accs[c['name']] for c in subnets])
         n = args.seeds
         flops = [c['flops'] for c in subnets]
         self.rows += [
-            ('spread', f'{len(subnets)} SPOS subnets within '
+            ('spread', f'{len(subnets)} {self.space["label"]} subnets within '
              f'{args.cost_tol:g}% of {flops[0]:.3f} MFLOPs '
              f'({min(flops):.3f}-{max(flops):.3f}): mean stand-alone top-1 '
              f'over {n} seeds', ', '.join(f'{m:.2f}' for m in means)),
@@ -774,6 +784,16 @@ class Bench:
             osp.join(self.work, 'table.md'),
             text + f'\n\nSettings: {settings}.\n')
         return text
+
+
+def spos_space(space):
+    """The digits configs of a SPOS space by step, and its label."""
+    return dict(
+        label=SPOS_SPACES[space],
+        **{
+            step: f'{CFG}/spos/spos_{space}_{step}_1xb64_digits.py'
+            for step in ('supernet', 'search', 'subnet')
+        })
 
 
 # -- children ----------------------------------------------------------------
@@ -1036,7 +1056,8 @@ def parse_args(argv=None):
         help='a few subnets, 1 epoch, 8 images per class (the test suite); '
         'its values replace the defaults of the options below')
     parser.add_argument(
-        '--supernet-ckpt', help='a trained SPOS digits supernet to use')
+        '--supernet-ckpt',
+        help='a trained SPOS digits supernet of --spos-space to use')
     parser.add_argument(
         '--num-subnets', type=int, default=20, help='SPOS ranking subnets')
     parser.add_argument(
@@ -1102,6 +1123,12 @@ def parse_args(argv=None):
         default=6,
         help='spread: same-cost SPOS subnets, each trained with --seeds '
         'seeds')
+    parser.add_argument(
+        '--spos-space',
+        choices=sorted(SPOS_SPACES),
+        default='shufflenet',
+        help='the SPOS search space of the spos and spread parts (its '
+        'digits configs)')
     parser.add_argument('--seed', type=int, default=0, help='drawing seed')
     parser.add_argument(
         '--jobs',
@@ -1133,9 +1160,10 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     if args.supernet_ckpt and not osp.isfile(args.supernet_ckpt):
+        supernet = spos_space(args.spos_space)['supernet']
         raise UserError(f'--supernet-ckpt {args.supernet_ckpt!r} does not '
                         'exist; give a checkpoint written by training '
-                        f'{osp.relpath(SPOS_SUPERNET, ROOT)}.')
+                        f'{osp.relpath(supernet, ROOT)}.')
     if not osp.isfile(osp.join(DIGITS, 'manifest.json')):
         raise UserError(f'{DIGITS} has no digits data; write it first: '
                         'python tools/dataset_converters/prepare_digits.py '

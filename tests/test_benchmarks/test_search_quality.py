@@ -1,7 +1,7 @@
 """benchmarks/bench_search_quality.py --quick on the SPOS part: the table
 and the RESULT line come from real trainings and scores, and a second run
-resumes from the state file instead of training again; the spread part and
-its intraclass correlation."""
+resumes from the state file instead of training again; the spread part (on
+another SPOS space) and its intraclass correlation."""
 import json
 import os.path as osp
 import runpy
@@ -85,16 +85,23 @@ def test_icc_is_shrout_and_fleiss():
 
 def test_quick_spread_reports_its_trainings(digits_root, tmp_path):
     work = tmp_path / 'bench'
-    out = run_tool([
+    args = [
         BENCH, '--quick', '--algorithm', 'spread', '--jobs', '2', '--work-dir',
         str(work)
-    ]).stdout
-    assert '| spread | ICC(1): share of' in out
+    ]
+    out = run_tool(args + ['--spos-space', 'mobilenet']).stdout
+    assert '| spread | 2 SPOS MobileNet subnets within 3% of' in out
     state = json.loads((work / 'state.json').read_text())
     drawn = state['spread/drawn']
     anchor = drawn['found']['flops']
     assert len(drawn['random']) == 1  # --quick: 2 subnets
     assert abs(drawn['random'][0]['flops'] - anchor) <= 0.03 * anchor
+    # the MobileNet space's subnets: 22 searchable blocks of MBConv or
+    # identity candidates
+    for sub in [drawn['found']] + drawn['random']:
+        assert len(sub['choices']) == 22
+        assert all(c == 'identity' or c.startswith('mb_k')
+                   for c in sub['choices'].values())
     trainings = [k for k in state if k.startswith('spread/train/')]
     assert sorted(trainings) == [
         f'spread/train/{name}/seed{s}' for name in ('anchor', 'rand000')
@@ -105,3 +112,9 @@ def test_quick_spread_reports_its_trainings(digits_root, tmp_path):
     icc = icc1([accs['anchor'], accs['rand000']])[0]
     expected = 'n/a' if icc is None else f'{icc:.3f}'
     assert result_of(out) == {'spread_icc': expected}
+
+    # the work dir keeps its space: resuming it on another is refused
+    other = run_tool(args, check=False)
+    assert other.returncode != 0
+    assert 'spos_space mobilenet -> shufflenet' in other.stdout
+    assert 'Traceback' not in other.stdout
