@@ -486,6 +486,9 @@ class Bench:
         rank_accs = {c['name']: accs[c['name']] for c in rank}
         found = accs['searched']
         found_rand = accs[best_rand['name']]
+        # the uniform draws alone: what random sampling gives, where the
+        # ranking's are spread over the FLOPs range on purpose
+        uniform = [mean(accs[n]) for n in [best_rand['name']] + extra]
         pool = {c['name']: accs[c['name']] for c in rank if c['valid']}
         pool.update({n: accs[n] for n in [best_rand['name']] + extra})
         # summary
@@ -501,6 +504,7 @@ class Bench:
                           [rank_accs[c['name']][1] for c in rank])
         pool_means = [mean(v) for v in pool.values()]
         pct = percentile(mean(found), pool_means)
+        pct_uniform = percentile(mean(found), uniform)
         low, high = band[0]['flops'], band[-1]['flops']
         self.rows += [
             (label, f'Kendall tau-b, supernet score vs mean stand-alone '
@@ -523,12 +527,16 @@ class Bench:
             (label, f'percentile of the searched subnet among {len(pool)} '
              f'random subnets within {search["constraint"]}',
              f'{pct:.1f} (pool mean {mean_sd(pool_means)})'),
+            (label, f'percentile among the {len(uniform)} of them drawn '
+             'uniformly (the ranking\'s left out)',
+             f'{pct_uniform:.1f} (pool mean {mean_sd(uniform)})'),
         ]
         self.result.update(
             spos_tau=tau,
             spos_tau_band=tau_band,
             spos_ceiling=ceiling,
-            spos_pct=pct)
+            spos_pct=pct,
+            spos_pct_uniform=pct_uniform)
         self.state.put(
             'spos/summary',
             dict(
@@ -536,6 +544,7 @@ class Bench:
                 tau_band=tau_band,
                 ceiling=ceiling,
                 percentile=pct,
+                percentile_uniform=pct_uniform,
                 scores=scores,
                 rank_accs=rank_accs,
                 searched=found,

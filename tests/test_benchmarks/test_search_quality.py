@@ -35,7 +35,8 @@ def test_quick_spos_is_real_and_resumes(digits_root, tmp_path):
     assert '| SPOS | Kendall tau-b' in (work / 'table.md').read_text()
     result = result_of(first.stdout)
     assert set(result) == {
-        'spos_tau', 'spos_tau_band', 'spos_ceiling', 'spos_pct'
+        'spos_tau', 'spos_tau_band', 'spos_ceiling', 'spos_pct',
+        'spos_pct_uniform'
     }
 
     state = json.loads((work / 'state.json').read_text())
@@ -61,6 +62,11 @@ def test_quick_spos_is_real_and_resumes(digits_root, tmp_path):
     for key in ('spos_tau', 'spos_tau_band', 'spos_ceiling'):
         assert result[key] == 'n/a' or -1 <= float(result[key]) <= 1
     assert 0 <= float(result['spos_pct']) <= 100
+    # --quick draws no pool beyond the random best: the uniform pool is it
+    found, best = (
+        sum(v) / len(v) for v in (summary['searched'], summary['random_best']))
+    expected = 100.0 if found > best else 50.0 if found == best else 0.0
+    assert result['spos_pct_uniform'] == f'{expected:.1f}'
 
     # a second run finds every unit done
     start = time.time()
