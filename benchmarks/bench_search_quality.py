@@ -505,6 +505,7 @@ class Bench:
         pool_means = [mean(v) for v in pool.values()]
         pct = percentile(mean(found), pool_means)
         pct_uniform = percentile(mean(found), uniform)
+        pool_icc, pool_sd = icc1_of_pool(pool.values(), args.seeds)
         low, high = band[0]['flops'], band[-1]['flops']
         self.rows += [
             (label, f'Kendall tau-b, supernet score vs mean stand-alone '
@@ -530,13 +531,15 @@ class Bench:
             (label, f'percentile among the {len(uniform)} of them drawn '
              'uniformly (the ranking\'s left out)',
              f'{pct_uniform:.1f} (pool mean {mean_sd(uniform)})'),
+            pool_row(label, len(pool), args.seeds, pool_icc, pool_sd),
         ]
         self.result.update(
             spos_tau=tau,
             spos_tau_band=tau_band,
             spos_ceiling=ceiling,
             spos_pct=pct,
-            spos_pct_uniform=pct_uniform)
+            spos_pct_uniform=pct_uniform,
+            spos_pool_icc=pool_icc)
         self.state.put(
             'spos/summary',
             dict(
@@ -545,6 +548,7 @@ class Bench:
                 ceiling=ceiling,
                 percentile=pct,
                 percentile_uniform=pct_uniform,
+                pool_icc=pool_icc,
                 scores=scores,
                 rank_accs=rank_accs,
                 searched=found,
@@ -709,19 +713,24 @@ class Bench:
         found_accs = accs.pop('found')
         pool = [mean(v) for v in accs.values()]
         pct = percentile(mean(found_accs), pool)
+        pool_icc, pool_sd = icc1_of_pool(accs.values(), args.seeds)
+        name = algo.upper() if algo != 'densenas' else 'DenseNAS'
         flops = drawn['found']['flops']
         self.rows += [
-            (algo.upper() if algo != 'densenas' else 'DenseNAS',
-             f'{what} ({flops:.3f} MFLOPs): stand-alone top-1 over '
+            (name, f'{what} ({flops:.3f} MFLOPs): stand-alone top-1 over '
              f'{len(found_accs)} seeds', mean_sd(found_accs)),
-            (algo.upper() if algo != 'densenas' else 'DenseNAS',
-             f'percentile among {len(pool)} random subnets within '
+            (name, f'percentile among {len(pool)} random subnets within '
              f'{args.cost_tol:g}% of its FLOPs', f'{pct:.1f} (pool mean '
              f'{mean_sd(pool)})'),
+            pool_row(name, len(pool), args.seeds, pool_icc, pool_sd),
         ]
         self.result[f'{algo}_pct'] = pct
-        self.state.put(f'{algo}/summary',
-                       dict(found=found_accs, pool=pool, percentile=pct))
+        self.result[f'{algo}_pool_icc'] = pool_icc
+        self.state.put(
+            f'{algo}/summary',
+            dict(
+                found=found_accs, pool=pool, percentile=pct,
+                pool_icc=pool_icc))
 
     # -- same-cost spread --
     def spread(self):
@@ -1017,6 +1026,27 @@ def icc1(groups):
     single = between + (n - 1) * within
     return ((between - within) / single if single else None,
             (between - within) / between if between else None, within**.5)
+
+
+def icc1_of_pool(accs, seeds):
+    """ICC(1) of a percentile pool over the first ``seeds`` trainings of
+    each subnet, and the sd between seeds; ``(None, None)`` below two
+    subnets."""
+    groups = [list(a)[:seeds] for a in accs]
+    if len(groups) < 2:
+        return None, None
+    icc, _, seed_sd = icc1(groups)
+    return icc, seed_sd
+
+
+def pool_row(label, size, seeds, icc, seed_sd):
+    """The table row that says whether a percentile pool's subnets differ
+    beyond their seeds: near zero or below, the percentile ranks seed
+    noise."""
+    sd = 'n/a' if seed_sd is None else f'{seed_sd:.2f}'
+    return (label, f'that pool\'s ICC(1) over {seeds} seeds of each of its '
+            f'{size} subnets / seed sd (near 0: the percentile ranks seed '
+            'noise)', f'{fmt(icc)} / {sd}')
 
 
 def percentile(x, pool):

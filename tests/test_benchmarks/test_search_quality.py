@@ -36,7 +36,7 @@ def test_quick_spos_is_real_and_resumes(digits_root, tmp_path):
     result = result_of(first.stdout)
     assert set(result) == {
         'spos_tau', 'spos_tau_band', 'spos_ceiling', 'spos_pct',
-        'spos_pct_uniform'
+        'spos_pct_uniform', 'spos_pool_icc'
     }
 
     state = json.loads((work / 'state.json').read_text())
@@ -67,6 +67,12 @@ def test_quick_spos_is_real_and_resumes(digits_root, tmp_path):
         sum(v) / len(v) for v in (summary['searched'], summary['random_best']))
     expected = 100.0 if found > best else 50.0 if found == best else 0.0
     assert result['spos_pct_uniform'] == f'{expected:.1f}'
+    # the pool's ICC(1) is the one of its recorded trainings (2 seeds each)
+    icc1 = runpy.run_path(osp.join(ROOT, BENCH))['icc1']
+    pool = [[state[f'spos/train/{name}/seed{s}']['top1'] for s in (0, 1)]
+            for name in summary['pool']]
+    icc = icc1(pool)[0] if len(pool) > 1 else None
+    assert result['spos_pool_icc'] == ('n/a' if icc is None else f'{icc:.3f}')
 
     # a second run finds every unit done
     start = time.time()
