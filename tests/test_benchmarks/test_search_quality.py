@@ -130,3 +130,15 @@ def test_quick_spread_reports_its_trainings(digits_root, tmp_path):
     assert other.returncode != 0
     assert 'spos_space mobilenet -> shufflenet' in other.stdout
     assert 'Traceback' not in other.stdout
+
+
+def test_pool_icc_reads_the_same_seeds_of_every_subnet():
+    """A pool mixes subnets trained with --seeds and --found-seeds seeds;
+    its ICC(1) compares the first --seeds of each, and is undefined below
+    two subnets."""
+    ns = runpy.run_path(osp.join(ROOT, BENCH))
+    icc1, of_pool = ns['icc1'], ns['icc1_of_pool']
+    single, _, seed_sd = icc1([[90., 91.], [95., 94.], [92., 92.5]])
+    assert of_pool([[90., 91., 99.], [95., 94.], [92., 92.5, 80.]],
+                   2) == (single, seed_sd)
+    assert of_pool([[90., 91.]], 2) == (None, None)
