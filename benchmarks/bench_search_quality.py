@@ -486,11 +486,12 @@ class Bench:
         rank_accs = {c['name']: accs[c['name']] for c in rank}
         found = accs['searched']
         found_rand = accs[best_rand['name']]
-        # the uniform draws alone: what random sampling gives, where the
+        # the uniform draws alone are what random sampling gives; the
         # ranking's are spread over the FLOPs range on purpose
-        uniform = [mean(accs[n]) for n in [best_rand['name']] + extra]
+        drawn_uniformly = [best_rand['name']] + extra
+        uniform = [mean(accs[n]) for n in drawn_uniformly]
         pool = {c['name']: accs[c['name']] for c in rank if c['valid']}
-        pool.update({n: accs[n] for n in [best_rand['name']] + extra})
+        pool.update({n: accs[n] for n in drawn_uniformly})
         # summary
         ranked = sorted(rank, key=lambda c: c['flops'])
         third = len(ranked) // 3
