@@ -282,7 +282,7 @@ class Bench:
         keys = ('quick', 'seeds', 'found_seeds', 'epochs', 'search_epochs',
                 'train_per_class', 'num_subnets', 'samples', 'pool_size',
                 'num_random', 'cost_tol', 'ponas_flops', 'search_candidates',
-                'distort', 'spread_subnets', 'spos_space')
+                'distort', 'spread_subnets', 'spos_space', 'search_flops')
         mine = {k: getattr(self.args, k) for k in keys}
         mine['supernet_ckpt'] = self.args.supernet_ckpt and osp.abspath(
             self.args.supernet_ckpt)
@@ -444,6 +444,9 @@ class Bench:
                 expect_top1=False)['ckpt']
         search_opts = dict(
             self.data_opts(self.space['search']), load_from=ckpt)
+        if args.search_flops is not None:
+            search_opts['train_cfg.constraints_range.flops'] = (
+                0., args.search_flops)
         if args.quick:
             search_opts.update({
                 'train_cfg.max_epochs': 1,
@@ -573,6 +576,11 @@ class Bench:
                 scored = sum(1 for line in f if line.strip())
             limits = config_dict(
                 self.space['search'])['train_cfg']['constraints_range']
+            limits.update({
+                k.rpartition('.')[2]: v
+                for k, v in opts.items()
+                if k.startswith('train_cfg.constraints_range.')
+            })
             constraint = ', '.join(f'{k} {lo}-{hi}M'
                                    for k, (lo, hi) in limits.items())
             self.state.put(
@@ -1148,6 +1156,11 @@ def parse_args(argv=None):
         type=float,
         default=1.35,
         help='PONAS deployment constraint, MFLOPs')
+    parser.add_argument(
+        '--search-flops',
+        type=float,
+        help='SPOS: the search\'s FLOPs limit in MFLOPs, 0 to this (default: '
+        'the search config\'s); the percentile pool keeps to it too')
     parser.add_argument(
         '--search-candidates',
         type=int,

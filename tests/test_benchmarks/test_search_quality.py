@@ -26,13 +26,21 @@ def tau_text(x, y):
 
 def test_quick_spos_is_real_and_resumes(digits_root, tmp_path):
     work = tmp_path / 'bench'
-    args = [BENCH, '--quick', '--algorithm', 'spos', '--work-dir', str(work)]
+    # a search limit below the config's 2.6 MFLOPs: the search, the random
+    # draws and the percentile pool all keep to it
+    args = [
+        BENCH, '--quick', '--algorithm', 'spos', '--search-flops', '2.5',
+        '--work-dir',
+        str(work)
+    ]
     start = time.time()
     first = run_tool(args)
     first_seconds = time.time() - start
 
     assert '| algorithm | measure | value |' in first.stdout
-    assert '| SPOS | Kendall tau-b' in (work / 'table.md').read_text()
+    table = (work / 'table.md').read_text()
+    assert '| SPOS | Kendall tau-b' in table
+    assert 'random subnets within flops 0.0-2.5M' in table
     result = result_of(first.stdout)
     assert set(result) == {
         'spos_tau', 'spos_tau_band', 'spos_ceiling', 'spos_pct',
@@ -51,8 +59,15 @@ def test_quick_spos_is_real_and_resumes(digits_root, tmp_path):
     assert len(scores) == 3 + 3  # ranking + as many random as searched
     assert all(0 <= s <= 100 for s in scores.values())
 
+    assert state['spos/search']['flops'] <= 2.5
+    drawn = state['spos/drawn']
+    assert all(c['flops'] <= 2.5 for c in drawn['random'])
+    assert all(c['valid'] == (c['flops'] <= 2.5) for c in drawn['rank'])
+
     # the printed figures are the ones the recorded units give
     summary = state['spos/summary']
+    valid = {c['name'] for c in drawn['rank'] + drawn['random'] if c['valid']}
+    assert set(summary['pool']) <= valid
     names = sorted(summary['rank_accs'])
     accs = [summary['rank_accs'][n] for n in names]
     assert result['spos_tau'] == tau_text(
