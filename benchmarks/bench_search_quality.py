@@ -69,6 +69,13 @@ import tempfile
 import time
 import traceback
 
+# The trainings are children forked from this process. Importing mmengine
+# asks torch whether CUDA is available; asked through the CUDA runtime, that
+# initializes CUDA here, and a forked child can then no longer use it
+# ("Cannot re-initialize CUDA in forked subprocess"). Through NVML it does
+# not. Set before torch is imported.
+os.environ.setdefault('PYTORCH_NVML_BASED_CUDA_CHECK', '1')
+
 from mmnas.utils import UserError, atomic_write, cli_main
 from mmnas.utils.config import (config_dict, data_options, no_workers_options,
                                 options, schedule_options)
@@ -150,7 +157,8 @@ class State:
 class Child:
     """``fn(*args)`` in a forked child with stdout/stderr in ``log_path``
     and its JSON-able result in a file beside it. The parent never runs
-    torch itself, so forking it is safe, and the children need not import
+    torch itself and has not initialized CUDA (see the NVML check above),
+    so forking it is safe, also on a GPU, and the children need not import
     torch again."""
 
     def __init__(self, log_path, fn, *args):

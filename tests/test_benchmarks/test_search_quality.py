@@ -2,9 +2,13 @@
 and the RESULT line come from real trainings and scores, and a second run
 resumes from the state file instead of training again; the spread part (on
 another SPOS space) and its intraclass correlation."""
+import ast
 import json
+import os
 import os.path as osp
 import runpy
+import subprocess
+import sys
 import time
 
 from conftest import ROOT, run_tool
@@ -157,3 +161,33 @@ def test_pool_icc_reads_the_same_seeds_of_every_subnet():
     assert of_pool([[90., 91., 99.], [95., 94.], [92., 92.5, 80.]],
                    2) == (single, seed_sd)
     assert of_pool([[90., 91.]], 2) == (None, None)
+
+
+def test_cuda_is_asked_through_nvml_when_mmengine_is_imported():
+    """The trainings are forked from the benchmark, so on a GPU machine its
+    process must not initialize CUDA. Importing mmengine asks
+    ``torch.cuda.is_available()``; through the CUDA runtime that initializes
+    CUDA, through NVML (PYTORCH_NVML_BASED_CUDA_CHECK=1) it does not. Each
+    such question while the benchmark loads is recorded with the switch."""
+    code = (
+        'import os, runpy, torch\n'
+        'asked = []\n'
+        'available = torch.cuda.is_available\n'
+        'def record():\n'
+        '    asked.append(os.environ.get("PYTORCH_NVML_BASED_CUDA_CHECK"))\n'
+        '    return available()\n'
+        'torch.cuda.is_available = record\n'
+        f'runpy.run_path({osp.join(ROOT, BENCH)!r})\n'
+        'print(asked)\n')
+    env = {
+        k: v
+        for k, v in os.environ.items() if k != 'PYTORCH_NVML_BASED_CUDA_CHECK'
+    }
+    out = subprocess.run([sys.executable, '-c', code],
+                         cwd=ROOT,
+                         env=env,
+                         capture_output=True,
+                         text=True,
+                         check=True)
+    asked = ast.literal_eval(out.stdout.strip().splitlines()[-1])
+    assert asked and set(asked) == {'1'}, out.stdout + out.stderr
