@@ -290,7 +290,8 @@ class Bench:
         keys = ('quick', 'seeds', 'found_seeds', 'epochs', 'search_epochs',
                 'train_per_class', 'num_subnets', 'samples', 'pool_size',
                 'num_random', 'cost_tol', 'ponas_flops', 'search_candidates',
-                'distort', 'spread_subnets', 'spos_space', 'search_flops')
+                'distort', 'spread_subnets', 'spos_space', 'search_flops',
+                'search_runs')
         mine = {k: getattr(self.args, k) for k in keys}
         mine['supernet_ckpt'] = self.args.supernet_ckpt and osp.abspath(
             self.args.supernet_ckpt)
@@ -465,6 +466,13 @@ class Bench:
                 'train_cfg.calibrate_bn_iters': 1
             })
         search = self.spos_search(search_opts)
+        # more runs of the search with other seeds: the spread of their
+        # picks' percentiles is the search's, not one run's luck
+        reruns = [
+            self.spos_search(
+                dict(search_opts, **{'train_cfg.seed': run}), run)
+            for run in range(1, args.search_runs)
+        ]
         drawn = self.once('spos/drawn', 'spos/draw.log', draw_spos,
                           self.space['search'], search_opts,
                           osp.join(self.work, 'spos',
@@ -480,6 +488,15 @@ class Bench:
         subnets = {c['name']: c for c in rank + rand}
         subnets['searched'] = dict(
             name='searched', choices=search['choices'], flops=search['flops'])
+        # a pick that an earlier run found too is trained once; like the
+        # first run's, a pick is trained apart from the pool it is ranked in
+        picks = {json.dumps(search['choices'], sort_keys=True): 'searched'}
+        rerun_names = []
+        for run, rec in enumerate(reruns, 1):
+            name = picks.setdefault(
+                json.dumps(rec['choices'], sort_keys=True), f'searched{run}')
+            subnets.setdefault(name, dict(name=name, **rec))
+            rerun_names.append(name)
 
         def job(name, seeds):
             path = self.subnet_file('spos', name, subnets[name]['choices'])
@@ -493,6 +510,9 @@ class Bench:
         jobs['searched'] = job('searched', args.found_seeds)
         jobs[best_rand['name']] = job(best_rand['name'], args.found_seeds)
         jobs.update({name: job(name, args.seeds) for name in extra})
+        jobs.update(
+            {name: job(name, args.found_seeds)
+             for name in rerun_names})
         accs = self.standalone('spos', self.space['subnet'], jobs)
         rank_accs = {c['name']: accs[c['name']] for c in rank}
         found = accs['searched']
@@ -518,6 +538,14 @@ class Bench:
         pct = percentile(mean(found), pool_means)
         pct_uniform = percentile(mean(found), uniform)
         pool_icc, pool_sd = icc1_of_pool(pool.values(), args.seeds)
+        runs = [
+            dict(
+                name=name,
+                flops=subnets[name]['flops'],
+                top1=mean(accs[name]),
+                pct=percentile(mean(accs[name]), pool_means))
+            for name in ['searched'] + rerun_names
+        ]
         low, high = band[0]['flops'], band[-1]['flops']
         self.rows += [
             (label, f'Kendall tau-b, supernet score vs mean stand-alone '
@@ -545,6 +573,14 @@ class Bench:
              f'{pct_uniform:.1f} (pool mean {mean_sd(uniform)})'),
             pool_row(label, len(pool), args.seeds, pool_icc, pool_sd),
         ]
+        if reruns:
+            picks = ', '.join(f'{r["top1"]:.2f}' for r in runs)
+            self.rows.append(
+                (label, f'percentiles of the picks of {len(runs)} search '
+                 f'runs (seeds 0-{len(runs) - 1}; stand-alone means {picks})'
+                 ' in that pool', ', '.join(f'{r["pct"]:.1f}' for r in runs) +
+                 f' (mean {mean([r["pct"] for r in runs]):.1f})'))
+            self.result['spos_pct_runs'] = mean([r['pct'] for r in runs])
         self.result.update(
             spos_tau=tau,
             spos_tau_band=tau_band,
@@ -561,6 +597,7 @@ class Bench:
                 percentile=pct,
                 percentile_uniform=pct_uniform,
                 pool_icc=pool_icc,
+                search_runs=runs,
                 scores=scores,
                 rank_accs=rank_accs,
                 searched=found,
@@ -568,13 +605,15 @@ class Bench:
                 pool={k: mean(v)
                       for k, v in pool.items()}))
 
-    def spos_search(self, opts):
-        key = 'spos/search'
+    def spos_search(self, opts, run=0):
+        """The best subnet of one evolution search run (``run`` > 0: the
+        search with ``train_cfg.seed=run``)."""
+        key = 'spos/search' + (f'{run}' if run else '')
         if key not in self.state:
             rec = self.train(
-                'spos/search/run',
+                f'{key}/run',
                 self.space['search'],
-                'spos/search',
+                key,
                 opts,
                 expect_top1=False)
             work = rec['work_dir']
@@ -1169,6 +1208,12 @@ def parse_args(argv=None):
         type=float,
         help='SPOS: the search\'s FLOPs limit in MFLOPs, 0 to this (default: '
         'the search config\'s); the percentile pool keeps to it too')
+    parser.add_argument(
+        '--search-runs',
+        type=int,
+        default=1,
+        help='SPOS: evolution search runs (train_cfg.seed 0..N-1), each '
+        'pick retrained with --found-seeds seeds')
     parser.add_argument(
         '--search-candidates',
         type=int,

@@ -31,10 +31,10 @@ def tau_text(x, y):
 def test_quick_spos_is_real_and_resumes(digits_root, tmp_path):
     work = tmp_path / 'bench'
     # a search limit below the config's 2.6 MFLOPs: the search, the random
-    # draws and the percentile pool all keep to it
+    # draws and the percentile pool all keep to it; a second search run
     args = [
         BENCH, '--quick', '--algorithm', 'spos', '--search-flops', '2.5',
-        '--work-dir',
+        '--search-runs', '2', '--work-dir',
         str(work)
     ]
     start = time.time()
@@ -48,13 +48,20 @@ def test_quick_spos_is_real_and_resumes(digits_root, tmp_path):
     result = result_of(first.stdout)
     assert set(result) == {
         'spos_tau', 'spos_tau_band', 'spos_ceiling', 'spos_pct',
-        'spos_pct_uniform', 'spos_pool_icc'
+        'spos_pct_uniform', 'spos_pool_icc', 'spos_pct_runs'
     }
 
     state = json.loads((work / 'state.json').read_text())
     trainings = {k: v for k, v in state.items() if k.startswith('spos/train/')}
-    # 3 ranking subnets x 2 seeds, the searched and the random best x 2
-    assert len(trainings) == 10
+    # 3 ranking subnets x 2 seeds, the searched and the random best x 2,
+    # and the second run's pick x 2 unless the first one trained it
+    runs = state['spos/summary']['search_runs']
+    assert [r['name'] for r in runs][0] == 'searched' and len(runs) == 2
+    assert len(trainings) == 10 + 2 * (runs[1]['name'] == 'searched1')
+    assert state['spos/search1']['flops'] <= 2.5
+    assert state['spos/search1']['choices'] == json.loads(
+        (work / 'spos' / 'search1' /
+         'search_result.json').read_text())['top_k'][0]['choices']
     for rec in trainings.values():
         assert 0 <= rec['top1'] <= 100
         assert osp.isfile(rec['ckpt'])
@@ -92,6 +99,20 @@ def test_quick_spos_is_real_and_resumes(digits_root, tmp_path):
             for name in summary['pool']]
     icc = icc1(pool)[0] if len(pool) > 1 else None
     assert result['spos_pool_icc'] == ('n/a' if icc is None else f'{icc:.3f}')
+    # each run's pick against the pool
+    pcts = []
+    for run in runs:
+        top1 = [
+            v['top1'] for k, v in trainings.items()
+            if k.startswith(f'spos/train/{run["name"]}/')
+        ]
+        pool = list(summary['pool'].values())
+        below = sum(p < run['top1'] for p in pool) + 0.5 * sum(p == run['top1']
+                                                               for p in pool)
+        assert run['top1'] == sum(top1) / len(top1)
+        assert run['pct'] == 100.0 * below / len(pool)
+        pcts.append(run['pct'])
+    assert result['spos_pct_runs'] == f'{sum(pcts) / 2:.1f}'
 
     # a second run finds every unit done
     start = time.time()
