@@ -580,7 +580,6 @@ class Bench:
                  f'runs (seeds 0-{len(runs) - 1}; stand-alone means {picks})'
                  ' in that pool', ', '.join(f'{r["pct"]:.1f}' for r in runs) +
                  f' (mean {mean([r["pct"] for r in runs]):.1f})'))
-            self.result['spos_pct_runs'] = mean([r['pct'] for r in runs])
         self.result.update(
             spos_tau=tau,
             spos_tau_band=tau_band,
@@ -588,6 +587,8 @@ class Bench:
             spos_pct=pct,
             spos_pct_uniform=pct_uniform,
             spos_pool_icc=pool_icc)
+        if reruns:
+            self.result['spos_pct_runs'] = mean([r['pct'] for r in runs])
         self.state.put(
             'spos/summary',
             dict(
