@@ -1253,6 +1253,8 @@ def parse_args(argv=None):
                      'two seeds)')
     if args.num_subnets < 2:
         parser.error('--num-subnets must be at least 2')
+    if args.search_runs < 1:
+        parser.error('--search-runs must be at least 1')
     if args.spread_subnets < 2:
         parser.error('--spread-subnets must be at least 2')
     if args.distort and args.train_per_class is not None \
