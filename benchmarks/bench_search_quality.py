@@ -573,13 +573,15 @@ class Bench:
              f'{pct_uniform:.1f} (pool mean {mean_sd(uniform)})'),
             pool_row(label, len(pool), args.seeds, pool_icc, pool_sd),
         ]
+        runs_pct = mean([r['pct'] for r in runs])
         if reruns:
-            picks = ', '.join(f'{r["top1"]:.2f}' for r in runs)
+            means = ', '.join(f'{r["top1"]:.2f}' for r in runs)
             self.rows.append(
                 (label, f'percentiles of the picks of {len(runs)} search '
-                 f'runs (seeds 0-{len(runs) - 1}; stand-alone means {picks})'
-                 ' in that pool', ', '.join(f'{r["pct"]:.1f}' for r in runs) +
-                 f' (mean {mean([r["pct"] for r in runs]):.1f})'))
+                 f'runs (seeds 0-{len(runs) - 1}; stand-alone means {means})'
+                 ' in that pool',
+                 ', '.join(f'{r["pct"]:.1f}'
+                           for r in runs) + f' (mean {runs_pct:.1f})'))
         self.result.update(
             spos_tau=tau,
             spos_tau_band=tau_band,
@@ -588,7 +590,7 @@ class Bench:
             spos_pct_uniform=pct_uniform,
             spos_pool_icc=pool_icc)
         if reruns:
-            self.result['spos_pct_runs'] = mean([r['pct'] for r in runs])
+            self.result['spos_pct_runs'] = runs_pct
         self.state.put(
             'spos/summary',
             dict(
