@@ -538,6 +538,10 @@ class Bench:
         pct = percentile(mean(found), pool_means)
         pct_uniform = percentile(mean(found), uniform)
         pool_icc, pool_sd = icc1_of_pool(pool.values(), args.seeds)
+        # the ranking's subnets reach the extremes of the space on purpose;
+        # whether random sampling's own subnets differ is this one
+        uniform_icc, uniform_sd = icc1_of_pool(
+            [accs[n] for n in drawn_uniformly], args.seeds)
         runs = [
             dict(
                 name=name,
@@ -572,6 +576,8 @@ class Bench:
              'uniformly (the ranking\'s left out)',
              f'{pct_uniform:.1f} (pool mean {mean_sd(uniform)})'),
             pool_row(label, len(pool), args.seeds, pool_icc, pool_sd),
+            pool_row(label, len(uniform), args.seeds, uniform_icc, uniform_sd,
+                     'the uniform pool'),
         ]
         runs_pct = mean([r['pct'] for r in runs])
         if reruns:
@@ -588,7 +594,8 @@ class Bench:
             spos_ceiling=ceiling,
             spos_pct=pct,
             spos_pct_uniform=pct_uniform,
-            spos_pool_icc=pool_icc)
+            spos_pool_icc=pool_icc,
+            spos_uniform_icc=uniform_icc)
         if reruns:
             self.result['spos_pct_runs'] = runs_pct
         self.state.put(
@@ -600,6 +607,7 @@ class Bench:
                 percentile=pct,
                 percentile_uniform=pct_uniform,
                 pool_icc=pool_icc,
+                uniform_icc=uniform_icc,
                 search_runs=runs,
                 scores=scores,
                 rank_accs=rank_accs,
@@ -1098,12 +1106,12 @@ def icc1_of_pool(accs, seeds):
     return icc, seed_sd
 
 
-def pool_row(label, size, seeds, icc, seed_sd):
+def pool_row(label, size, seeds, icc, seed_sd, pool='that pool'):
     """The table row that says whether a percentile pool's subnets differ
     beyond their seeds: near zero or below, the percentile ranks seed
     noise."""
     sd = 'n/a' if seed_sd is None else f'{seed_sd:.2f}'
-    return (label, f'that pool\'s ICC(1) over {seeds} seeds of each of its '
+    return (label, f'{pool}\'s ICC(1) over {seeds} seeds of each of its '
             f'{size} subnets / seed sd (near 0: the percentile ranks seed '
             'noise)', f'{fmt(icc)} / {sd}')
 

@@ -31,10 +31,11 @@ def tau_text(x, y):
 def test_quick_spos_is_real_and_resumes(digits_root, tmp_path):
     work = tmp_path / 'bench'
     # a search limit below the config's 2.6 MFLOPs: the search, the random
-    # draws and the percentile pool all keep to it; a second search run
+    # draws and the percentile pool all keep to it; a second search run;
+    # one uniform draw beside the random best
     args = [
         BENCH, '--quick', '--algorithm', 'spos', '--search-flops', '2.5',
-        '--search-runs', '2', '--work-dir',
+        '--search-runs', '2', '--pool-size', '1', '--work-dir',
         str(work)
     ]
     start = time.time()
@@ -48,16 +49,18 @@ def test_quick_spos_is_real_and_resumes(digits_root, tmp_path):
     result = result_of(first.stdout)
     assert set(result) == {
         'spos_tau', 'spos_tau_band', 'spos_ceiling', 'spos_pct',
-        'spos_pct_uniform', 'spos_pool_icc', 'spos_pct_runs'
+        'spos_pct_uniform', 'spos_pool_icc', 'spos_uniform_icc',
+        'spos_pct_runs'
     }
 
     state = json.loads((work / 'state.json').read_text())
     trainings = {k: v for k, v in state.items() if k.startswith('spos/train/')}
-    # 3 ranking subnets x 2 seeds, the searched and the random best x 2,
-    # and the second run's pick x 2 unless the first one trained it
+    # 3 ranking subnets x 2 seeds, the searched, the random best and one
+    # more random x 2, and the second run's pick x 2 unless the first one
+    # trained it
     runs = state['spos/summary']['search_runs']
     assert [r['name'] for r in runs][0] == 'searched' and len(runs) == 2
-    assert len(trainings) == 10 + 2 * (runs[1]['name'] == 'searched1')
+    assert len(trainings) == 12 + 2 * (runs[1]['name'] == 'searched1')
     assert state['spos/search1']['flops'] <= 2.5
     assert state['spos/search1']['choices'] == json.loads(
         (work / 'spos' / 'search1' /
@@ -88,17 +91,25 @@ def test_quick_spos_is_real_and_resumes(digits_root, tmp_path):
     for key in ('spos_tau', 'spos_tau_band', 'spos_ceiling'):
         assert result[key] == 'n/a' or -1 <= float(result[key]) <= 1
     assert 0 <= float(result['spos_pct']) <= 100
-    # --quick draws no pool beyond the random best: the uniform pool is it
-    found, best = (
-        sum(v) / len(v) for v in (summary['searched'], summary['random_best']))
-    expected = 100.0 if found > best else 50.0 if found == best else 0.0
+    # the uniform pool: the random best and the one more random subnet
+    uniform = [
+        c['name'] for c in drawn['random'] if c['name'] in summary['pool']
+    ]
+    assert len(uniform) == 2
+    found = sum(summary['searched']) / len(summary['searched'])
+    expected = sum(50.0 * ((summary['pool'][n] < found) +
+                           (summary['pool'][n] <= found)) for n in uniform) / 2
     assert result['spos_pct_uniform'] == f'{expected:.1f}'
-    # the pool's ICC(1) is the one of its recorded trainings (2 seeds each)
-    icc1 = runpy.run_path(osp.join(ROOT, BENCH))['icc1']
-    pool = [[state[f'spos/train/{name}/seed{s}']['top1'] for s in (0, 1)]
-            for name in summary['pool']]
-    icc = icc1(pool)[0] if len(pool) > 1 else None
-    assert result['spos_pool_icc'] == ('n/a' if icc is None else f'{icc:.3f}')
+    # each pool's ICC(1) is the one of its recorded trainings (2 seeds each)
+    bench = runpy.run_path(osp.join(ROOT, BENCH))
+
+    def icc_text(names):
+        accs = [[state[f'spos/train/{name}/seed{s}']['top1'] for s in (0, 1)]
+                for name in names]
+        return bench['fmt'](bench['icc1'](accs)[0] if len(accs) > 1 else None)
+
+    assert result['spos_pool_icc'] == icc_text(summary['pool'])
+    assert result['spos_uniform_icc'] == icc_text(uniform)
     # each run's pick against the pool
     pcts = []
     for run in runs:
