@@ -295,10 +295,18 @@ class Bench:
         mine = {k: getattr(self.args, k) for k in keys}
         mine['supernet_ckpt'] = self.args.supernet_ckpt and osp.abspath(
             self.args.supernet_ckpt)
-        old = self.state.data.get('settings', mine)
-        # a key missing from an old run is a setting added since
-        diff = ', '.join(f'{k} {old.get(k)} -> {v}' for k, v in mine.items()
-                         if old.get(k, v) != v)
+        saved = self.state.data.get('settings', mine)
+        parser = build_parser()
+
+        def default(key):
+            """What a run saved before ``key`` existed had."""
+            if saved.get('quick') and key in QUICK:
+                return QUICK[key]
+            return parser.get_default(key)
+
+        old = {k: saved.get(k, default(k)) for k in mine}
+        diff = ', '.join(f'{k} {old[k]} -> {v}' for k, v in mine.items()
+                         if old[k] != v)
         if diff:
             raise UserError(f'{self.work} holds a run with other settings '
                             f'({diff}); use another --work-dir or the same '
@@ -1143,7 +1151,7 @@ def load_choices(path):
 
 
 # -- command line ------------------------------------------------------------
-def parse_args(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(
         description='Search quality: supernet ranking (Kendall tau) and '
         'searched vs random subnets, trained stand-alone.')
@@ -1253,6 +1261,11 @@ def parse_args(argv=None):
         default=1,
         help='stand-alone trainings at a time (e.g. one per core with '
         'OMP_NUM_THREADS=1)')
+    return parser
+
+
+def parse_args(argv=None):
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.quick:
         for k, v in QUICK.items():

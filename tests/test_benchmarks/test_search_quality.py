@@ -10,7 +10,9 @@ import runpy
 import subprocess
 import sys
 import time
+import types
 
+import pytest
 from conftest import ROOT, run_tool
 from scipy.stats import kendalltau
 
@@ -223,3 +225,41 @@ def test_cuda_is_asked_through_nvml_when_mmengine_is_imported():
                          check=True)
     asked = ast.literal_eval(out.stdout.strip().splitlines()[-1])
     assert asked and set(asked) == {'1'}, out.stdout + out.stderr
+
+
+def test_a_setting_added_since_a_run_was_saved_had_its_default(tmp_path):
+    """A work dir saved before a setting existed ran with that setting's
+    default (--quick's under --quick): resuming it with another value would
+    mix protocols and is refused; with the default it goes on."""
+    bench = runpy.run_path(osp.join(ROOT, BENCH))
+    work = tmp_path / 'bench'
+    work.mkdir()
+    state = work / 'state.json'
+
+    def resume(*argv):
+        args = bench['parse_args'](['--work-dir', str(work), *argv])
+        stub = types.SimpleNamespace(
+            args=args, work=str(work), state=bench['State'](str(state)))
+        bench['Bench'].check_settings(stub)
+
+    def saved_without(*keys, quick=False):
+        state.unlink(missing_ok=True)
+        resume(*(['--quick'] if quick else []))
+        data = json.loads(state.read_text())
+        for key in keys:
+            del data['settings'][key]
+        state.write_text(json.dumps(data))
+
+    saved_without('search_runs', 'search_flops')
+    resume()
+    saved_without('search_runs', 'search_flops')
+    with pytest.raises(bench['UserError'], match='search_runs 1 -> 2'):
+        resume('--search-runs', '2')
+    with pytest.raises(bench['UserError'], match='search_flops None -> 3.4'):
+        resume('--search-flops', '3.4')
+
+    saved_without('spread_subnets', quick=True)
+    resume('--quick')
+    saved_without('spread_subnets', quick=True)
+    with pytest.raises(bench['UserError'], match='spread_subnets 2 -> 4'):
+        resume('--quick', '--spread-subnets', '4')
