@@ -543,13 +543,6 @@ class Bench:
         ceiling = kendall([rank_accs[c['name']][0] for c in rank],
                           [rank_accs[c['name']][1] for c in rank])
         pool_means = [mean(v) for v in pool.values()]
-        pct = percentile(mean(found), pool_means)
-        pct_uniform = percentile(mean(found), uniform)
-        pool_icc, pool_sd = icc1_of_pool(pool.values(), args.seeds)
-        # the ranking's subnets reach the extremes of the space on purpose;
-        # whether random sampling's own subnets differ is this one
-        uniform_icc, uniform_sd = icc1_of_pool(
-            [accs[n] for n in drawn_uniformly], args.seeds)
         runs = [
             dict(
                 name=name,
@@ -558,6 +551,13 @@ class Bench:
                 pct=percentile(mean(accs[name]), pool_means))
             for name in ['searched'] + rerun_names
         ]
+        pct = runs[0]['pct']
+        pct_uniform = percentile(mean(found), uniform)
+        pool_icc, pool_sd = icc1_of_pool(pool.values(), args.seeds)
+        # the ranking's subnets reach the extremes of the space on purpose;
+        # whether random sampling's own subnets differ is this one
+        uniform_icc, uniform_sd = icc1_of_pool(
+            [accs[n] for n in drawn_uniformly], args.seeds)
         low, high = band[0]['flops'], band[-1]['flops']
         self.rows += [
             (label, f'Kendall tau-b, supernet score vs mean stand-alone '
