@@ -77,8 +77,8 @@ import traceback
 os.environ.setdefault('PYTORCH_NVML_BASED_CUDA_CHECK', '1')
 
 from mmnas.utils import UserError, atomic_write, cli_main
-from mmnas.utils.config import (config_dict, data_options, no_workers_options,
-                                options, schedule_options)
+from mmnas.utils.config import (classes_options, config_dict, data_options,
+                                no_workers_options, options, schedule_options)
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ALGORITHMS = ('spos', 'dsnas', 'ponas', 'densenas')
@@ -278,8 +278,8 @@ class Bench:
         self.state = State(osp.join(self.work, 'state.json'))
         self.check_settings()
         self.space = spos_space(args.spos_space)
-        self.task_root = self.distorted_data()
-        self.train_root = None if self.task_root else \
+        self.task_root = self.distorted_data() or self.user_data()
+        self.train_root = None if args.distort else \
             self.reduced_train_split()
         self.rows = []
         self.result = {}
@@ -293,8 +293,9 @@ class Bench:
                 'distort', 'spread_subnets', 'spos_space', 'search_flops',
                 'search_runs')
         mine = {k: getattr(self.args, k) for k in keys}
-        mine['supernet_ckpt'] = self.args.supernet_ckpt and osp.abspath(
-            self.args.supernet_ckpt)
+        for key in ('supernet_ckpt', 'data_root'):
+            path = getattr(self.args, key)
+            mine[key] = path and osp.abspath(path)
         saved = self.state.data.get('settings', mine)
         parser = build_parser()
 
@@ -318,15 +319,17 @@ class Bench:
 
     # -- data --
     def reduced_train_split(self):
-        """``--train-per-class K``: K seeded images per class, written once
-        as ``<work>/data/digits_k<K>/train/<class>/*.png``."""
+        """``--train-per-class K``: K seeded images per class of the digits
+        (or ``--data-root``), written once as
+        ``<work>/data/<name>_k<K>/train/<class>/*``."""
         k = self.args.train_per_class
         if k is None:
             return None
-        root = osp.join(self.work, 'data', f'digits_k{k}')
+        data = self.task_root or DIGITS
+        root = osp.join(self.work, 'data', f'{osp.basename(data)}_k{k}')
         if osp.isdir(osp.join(root, 'train')):
             return root
-        src = osp.join(DIGITS, 'train')
+        src = osp.join(data, 'train')
         if not osp.isdir(src):
             raise UserError(f'{src} does not exist; write the digits data '
                             'first: python tools/dataset_converters/'
@@ -358,6 +361,20 @@ class Bench:
         from mmnas.datasets.digits import prepare
         manifest = prepare(root, distort_copies=copies)
         self.log(f'distorted digits in {root}: {manifest["counts"]}')
+        return root
+
+    def user_data(self):
+        """``--data-root``: a dataset in the ImageNet folder layout, its
+        classes and per-channel mean and std measured once."""
+        root = self.args.data_root
+        if root is None:
+            return None
+        root = osp.abspath(root)
+        if 'data' not in self.state:
+            self.state.put('data', folder_stats(root))
+        data = self.state['data']
+        self.log(f'data in {root}: {len(data["classes"])} classes, '
+                 f'mean {data["mean"]}, std {data["std"]}')
         return root
 
     # -- units --
@@ -427,11 +444,14 @@ class Bench:
         }
 
     def data_opts(self, config, stand_alone=False):
-        if self.task_root is not None:
-            opts = data_options(config, root=self.task_root)
-        else:
-            reduced = stand_alone or self.args.quick
-            opts = data_options(config, self.train_root if reduced else None)
+        reduced = stand_alone or self.args.quick
+        opts = data_options(config, self.train_root if reduced else None,
+                            self.task_root)
+        if self.args.data_root is not None:
+            data = self.state['data']
+            opts.update(
+                classes_options(config, len(data['classes']), data['mean'],
+                                data['std']))
         if self.args.quick:
             opts.update(no_workers_options(config))
         return opts
@@ -1143,6 +1163,46 @@ def read_jsonl(path):
     return out
 
 
+def folder_stats(root, sample=2000):
+    """The classes of ``root``, a dataset in the ImageNet folder layout read
+    as the configs read it (the same classes under ``train/`` and ``val/``),
+    and the per-channel mean and std of up to ``sample`` of its training
+    images resized to 32x32, in the order images load (BGR)."""
+    import cv2
+    import numpy as np
+
+    from mmnas.datasets import ImageFolder
+    splits = {
+        split: ImageFolder(data_root=root, data_prefix=split, pipeline=[])
+        for split in ('train', 'val')
+    }
+    classes = {k: list(v.metainfo['classes']) for k, v in splits.items()}
+    if classes['train'] != classes['val']:
+        raise UserError(f'--data-root {root}: train/ and val/ hold other '
+                        f'classes ({classes["train"]} / {classes["val"]}); '
+                        'give both splits the same class folders.')
+    if len(classes['train']) < 2:
+        raise UserError(f'--data-root {root} holds one class; a '
+                        'classification task needs at least two.')
+    train = splits['train']
+    picks = random.Random(0).sample(range(len(train)), min(sample, len(train)))
+    images = []
+    for i in sorted(picks):
+        path = train.get_data_info(i)['img_path']
+        image = cv2.imread(path, cv2.IMREAD_COLOR)
+        if image is None:
+            raise UserError(f'{path} is not an image OpenCV can read; '
+                            'remove or convert it.')
+        images.append(cv2.resize(image, INPUT_SHAPE[2:]))
+    pixels = np.stack(images).reshape(-1, 3).astype(np.float64)
+    return dict(
+        classes=classes['train'],
+        images={k: len(v)
+                for k, v in splits.items()},
+        mean=[round(float(x), 3) for x in pixels.mean(0)],
+        std=[round(float(x), 3) for x in pixels.std(0)])
+
+
 def load_choices(path):
     from mmnas.structures import load_subnet
     if not osp.isfile(path):
@@ -1238,10 +1298,18 @@ def build_parser():
         type=int,
         help='(--quick) candidates of the one SPOS search generation')
     from mmnas.datasets.digits import add_distort_argument
+    task = parser.add_mutually_exclusive_group()
     add_distort_argument(
-        parser, 'run every step on distorted digits: TRAIN / VAL random '
+        task, 'run every step on distorted digits: TRAIN / VAL random '
         'affine + noise copies of each image (a harder task that separates '
         'subnets; see prepare_digits.py)')
+    task.add_argument(
+        '--data-root',
+        help='run every step on this dataset instead of the digits: a '
+        'folder in the ImageNet layout (train/<class>/<image>, '
+        'val/<class>/<image>, the same classes), read at 32x32 as the '
+        'digits are; the heads get its number of classes and the data '
+        'preprocessors its per-channel mean and std')
     parser.add_argument(
         '--spread-subnets',
         type=int,
@@ -1296,7 +1364,8 @@ def main(argv=None):
         raise UserError(f'--supernet-ckpt {args.supernet_ckpt!r} does not '
                         'exist; give a checkpoint written by training '
                         f'{osp.relpath(supernet, ROOT)}.')
-    if not osp.isfile(osp.join(DIGITS, 'manifest.json')):
+    if args.data_root is None and \
+            not osp.isfile(osp.join(DIGITS, 'manifest.json')):
         raise UserError(f'{DIGITS} has no digits data; write it first: '
                         'python tools/dataset_converters/prepare_digits.py '
                         '--out data/digits')

@@ -157,14 +157,35 @@ def config_dict(config):
 
 
 def data_options(config, train_root=None, root=None):
-    """Point every training dataset of ``config`` at ``train_root``, or
-    every dataset (training, calibration, validation) at ``root``."""
-    if root is None and train_root is None:
-        return {}
-    keys = find_keys(
-        config, lambda d: ['data_root'] if 'data_root' in d and
-        (root is not None or d.get('data_prefix') == 'train') else [])
-    return {key: root or train_root for key in keys}
+    """Point every dataset of ``config`` (training, calibration,
+    validation) at ``root``, then its training datasets at ``train_root``.
+    """
+
+    def roots(train_only):
+        return lambda d: ['data_root'] if 'data_root' in d and (
+            not train_only or d.get('data_prefix') == 'train') else []
+
+    opts = {}
+    for path, train_only in ((root, False), (train_root, True)):
+        if path is not None:
+            opts.update(
+                dict.fromkeys(find_keys(config, roots(train_only)), path))
+    return opts
+
+
+def classes_options(config, num_classes, mean, std):
+    """Fit ``config``'s heads (and their losses) to ``num_classes`` classes
+    and its data preprocessors to a dataset's per-channel ``mean`` and
+    ``std``."""
+    opts = dict.fromkeys(
+        find_keys(config, lambda d: ['num_classes']
+                  if 'num_classes' in d else []), num_classes)
+    preprocessors = find_keys(
+        config, lambda d: ['mean', 'std']
+        if 'mean' in d and 'std' in d else [])
+    for key in preprocessors:
+        opts[key] = mean if key.endswith('mean') else std
+    return opts
 
 
 def no_workers_options(config):

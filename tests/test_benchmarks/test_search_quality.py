@@ -263,3 +263,73 @@ def test_a_setting_added_since_a_run_was_saved_had_its_default(tmp_path):
     saved_without('spread_subnets', quick=True)
     with pytest.raises(bench['UserError'], match='spread_subnets 2 -> 4'):
         resume('--quick', '--spread-subnets', '4')
+
+
+def write_color_folder(root, train=10, val=4):
+    """Three classes of 32x32 RGB images (a colour each, plus noise) in the
+    ImageNet folder layout; returns the training images as loaded (BGR)."""
+    import numpy as np
+    from PIL import Image
+    rng = np.random.RandomState(0)
+    loaded = []
+    for c, colour in enumerate(([200, 30, 30], [30, 200, 30], [30, 30, 200])):
+        for split, n in (('train', train), ('val', val)):
+            folder = root / split / f'class{c}'
+            folder.mkdir(parents=True)
+            for i in range(n):
+                rgb = np.clip(colour + rng.normal(0, 40, (32, 32, 3)), 0,
+                              255).astype(np.uint8)
+                Image.fromarray(rgb).save(folder / f'{i}.png')
+                if split == 'train':
+                    loaded.append(rgb[..., ::-1])
+    return np.stack(loaded).reshape(-1, 3).astype(np.float64)
+
+
+def test_data_root_runs_every_step_on_that_dataset(tmp_path):
+    """--data-root: the trainings read that folder (training on its
+    --train-per-class split), with a head of its number of classes and the
+    data preprocessor normalizing by its own per-channel mean and std."""
+    import torch
+    data = tmp_path / 'colours'
+    pixels = write_color_folder(data)
+    work = tmp_path / 'bench'
+    args = [
+        BENCH, '--quick', '--algorithm', 'spread', '--jobs', '2', '--work-dir',
+        str(work)
+    ]
+    run_tool(args + ['--data-root', str(data)])
+    state = json.loads((work / 'state.json').read_text())
+    assert state['data']['classes'] == ['class0', 'class1', 'class2']
+    assert state['data']['images'] == {'train': 30, 'val': 12}
+    assert state['data']['mean'] == pytest.approx(pixels.mean(0), abs=1e-3)
+    assert state['data']['std'] == pytest.approx(pixels.std(0), abs=1e-3)
+    unit = work / 'spread' / 'train' / 'anchor_seed0'
+    ckpt = torch.load(
+        next(unit.glob('epoch_*.pth')), map_location='cpu', weights_only=False)
+    assert ckpt['state_dict']['head.fc.weight'].shape[0] == 3
+    from mmengine.config import Config
+    cfg = Config.fromstring(ckpt['meta']['cfg'], '.py')
+    split = str(work / 'data' / 'colours_k8')  # --quick: 8 images per class
+    assert cfg.train_dataloader.dataset.data_root == split
+    assert cfg.val_dataloader.dataset.data_root == str(data)
+    for c in range(3):
+        assert len(os.listdir(osp.join(split, 'train', f'class{c}'))) == 8
+    preprocessor = cfg.model.architecture.data_preprocessor
+    assert preprocessor.mean == state['data']['mean']
+    assert preprocessor.std == state['data']['std']
+
+    # resuming with other data is refused, as is mixing it with --distort
+    other = run_tool(args + ['--data-root', str(tmp_path)], check=False)
+    assert other.returncode != 0 and 'data_root' in other.stdout
+    both = run_tool(
+        args + ['--data-root', str(data), '--distort', '1', '1'], check=False)
+    assert both.returncode == 2 and 'not allowed with' in both.stdout
+
+
+def test_data_root_with_other_classes_in_val_is_refused(tmp_path):
+    ns = runpy.run_path(osp.join(ROOT, BENCH))
+    data = tmp_path / 'colours'
+    write_color_folder(data)
+    (data / 'val' / 'class2').rename(data / 'val' / 'class9')
+    with pytest.raises(ns['UserError'], match='hold other classes'):
+        ns['folder_stats'](str(data))
