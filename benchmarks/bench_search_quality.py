@@ -578,6 +578,9 @@ class Bench:
         # whether random sampling's own subnets differ is this one
         uniform_icc, uniform_sd = icc1_of_pool(
             [accs[n] for n in drawn_uniformly], args.seeds)
+        perfect = perfect_search_percentile(uniform_icc, uniform_sd,
+                                            len(uniform), args.seeds,
+                                            len(found), search['scored'])
         low, high = band[0]['flops'], band[-1]['flops']
         self.rows += [
             (label, f'Kendall tau-b, supernet score vs mean stand-alone '
@@ -606,6 +609,11 @@ class Bench:
             pool_row(label, len(pool), args.seeds, pool_icc, pool_sd),
             pool_row(label, len(uniform), args.seeds, uniform_icc, uniform_sd,
                      'the uniform pool'),
+            (label, 'the uniform pool\'s percentile of a search that ranked '
+             f'its {search["scored"]} candidates perfectly, from that ICC '
+             'and seed sd: expected (10-90 % of runs)',
+             'n/a' if perfect is None else
+             f'{perfect[0]:.1f} ({perfect[1]:.1f}-{perfect[2]:.1f})'),
         ]
         runs_pct = mean([r['pct'] for r in runs])
         if reruns:
@@ -623,7 +631,8 @@ class Bench:
             spos_pct=pct,
             spos_pct_uniform=pct_uniform,
             spos_pool_icc=pool_icc,
-            spos_uniform_icc=uniform_icc)
+            spos_uniform_icc=uniform_icc,
+            spos_pct_perfect=perfect and perfect[0])
         if reruns:
             self.result['spos_pct_runs'] = runs_pct
         self.state.put(
@@ -636,6 +645,7 @@ class Bench:
                 percentile_uniform=pct_uniform,
                 pool_icc=pool_icc,
                 uniform_icc=uniform_icc,
+                perfect_search=perfect,
                 search_runs=runs,
                 scores=scores,
                 rank_accs=rank_accs,
@@ -1095,8 +1105,8 @@ def mean_sd(xs):
     return f'{mean(xs):.2f} +- {sd:.2f}'
 
 
-def fmt(x):
-    return 'n/a' if x is None else f'{x:.3f}'
+def fmt(x, digits=3):
+    return 'n/a' if x is None else f'{x:.{digits}f}'
 
 
 def kendall(x, y):
@@ -1132,6 +1142,38 @@ def icc1_of_pool(accs, seeds):
         return None, None
     icc, _, seed_sd = icc1(groups)
     return icc, seed_sd
+
+
+def perfect_search_percentile(icc,
+                              seed_sd,
+                              pool_size,
+                              pool_seeds,
+                              found_seeds,
+                              candidates,
+                              sims=100000,
+                              seed=0):
+    """The percentile a search that ranks its ``candidates`` perfectly
+    would land at in a pool with this ICC(1) and seed sd: mean, 10th and
+    90th percentile over simulated runs, or None where the ICC is undefined.
+    Stand-alone accuracies are modelled as normal: the subnet's (the sd
+    the ICC implies) plus the seed's; the pick is the true best of
+    ``candidates`` drawn like the pool's subnets, measured as the mean of
+    ``found_seeds`` trainings against ``pool_size`` means of
+    ``pool_seeds``. Where this is not well above a percentile target, no
+    search can be shown to reach it on this pool."""
+    import numpy as np
+    if icc is None or seed_sd is None:
+        return None
+    icc = min(max(icc, 0.0), 1.0 - 1e-9)
+    between = seed_sd * math.sqrt(icc / (1.0 - icc))
+    rng = np.random.default_rng(seed)
+    pick = rng.normal(0, between, (sims, candidates)).max(1) + rng.normal(
+        0, seed_sd / math.sqrt(found_seeds), sims)
+    pool = rng.normal(0, between, (sims, pool_size)) + rng.normal(
+        0, seed_sd / math.sqrt(pool_seeds), (sims, pool_size))
+    pct = 100.0 * (pool < pick[:, None]).mean(1)
+    return (float(pct.mean()), float(np.percentile(pct, 10)),
+            float(np.percentile(pct, 90)))
 
 
 def pool_row(label, size, seeds, icc, seed_sd, pool='that pool'):
@@ -1376,9 +1418,8 @@ def main(argv=None):
     text = bench.table()
     print(text)
     print(f'(table and state in {bench.work})')
-    print('RESULT: ' +
-          ' '.join(f'{k}={fmt(v) if "pct" not in k else f"{v:.1f}"}'
-                   for k, v in bench.result.items()))
+    print('RESULT: ' + ' '.join(f'{k}={fmt(v, 1 if "pct" in k else 3)}'
+                                for k, v in bench.result.items()))
     return 0
 
 

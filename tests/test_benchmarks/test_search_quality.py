@@ -52,7 +52,7 @@ def test_quick_spos_is_real_and_resumes(digits_root, tmp_path):
     assert set(result) == {
         'spos_tau', 'spos_tau_band', 'spos_ceiling', 'spos_pct',
         'spos_pct_uniform', 'spos_pool_icc', 'spos_uniform_icc',
-        'spos_pct_runs'
+        'spos_pct_perfect', 'spos_pct_runs'
     }
 
     state = json.loads((work / 'state.json').read_text())
@@ -112,6 +112,14 @@ def test_quick_spos_is_real_and_resumes(digits_root, tmp_path):
 
     assert result['spos_pool_icc'] == icc_text(summary['pool'])
     assert result['spos_uniform_icc'] == icc_text(uniform)
+    # a perfect search's expectation in the uniform pool: its ICC and seed
+    # sd, 2 subnets of 2 seeds, 2 found seeds, the search's 3 candidates
+    groups = [[state[f'spos/train/{name}/seed{s}']['top1'] for s in (0, 1)]
+              for name in uniform]
+    icc, _, seed_sd = bench['icc1'](groups)
+    perfect = bench['perfect_search_percentile'](icc, seed_sd, 2, 2, 2, 3)
+    assert result['spos_pct_perfect'] == bench['fmt'](perfect and perfect[0],
+                                                      1)
     # each run's pick against the pool
     pcts = []
     for run in runs:
@@ -146,6 +154,22 @@ def test_icc_is_shrout_and_fleiss():
     assert round(single, 2) == 0.17 and round(of_mean, 2) == 0.44
     assert abs(within_sd**2 - 6.26) < 0.01  # their within-target mean square
     assert icc1([[1, 1], [1, 1]]) == (None, None, 0.0)
+
+
+def test_perfect_search_percentile_in_its_limits():
+    """Where subnets differ only by seed, a perfect ranking gains nothing
+    (50th percentile); where seeds do not matter, the true best of M
+    candidates beats a pool drawn like them with chance M / (M + 1)."""
+    perfect = runpy.run_path(osp.join(ROOT,
+                                      BENCH))['perfect_search_percentile']
+    mean, low, high = perfect(0.0, 2.0, 16, 3, 5, 40)
+    assert abs(mean - 50.0) < 0.5 and low < 50.0 < high
+    assert perfect(-0.4, 2.0, 16, 3, 5, 40)[0] == mean  # ICC below 0: none
+    assert abs(perfect(1.0, 2.0, 16, 3, 5, 3)[0] - 75.0) < 0.5
+    assert abs(perfect(1.0, 2.0, 16, 3, 5, 9)[0] - 90.0) < 0.5
+    assert 50.0 < perfect(0.3, 2.0, 16, 3, 5, 40)[0] < perfect(
+        0.6, 2.0, 16, 3, 5, 40)[0]
+    assert perfect(None, None, 16, 3, 5, 40) is None
 
 
 def test_quick_spread_reports_its_trainings(digits_root, tmp_path):
