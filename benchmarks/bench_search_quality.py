@@ -1214,6 +1214,10 @@ def folder_stats(root, sample=2000):
     import numpy as np
 
     from mmnas.datasets import ImageFolder
+    if not osp.isdir(root):
+        raise UserError(f'--data-root {root} is not a folder; give a dataset '
+                        'in the ImageNet folder layout (train/<class>/<image>'
+                        ', val/<class>/<image>).')
     splits = {
         split: ImageFolder(data_root=root, data_prefix=split, pipeline=[])
         for split in ('train', 'val')

@@ -350,10 +350,22 @@ def test_data_root_runs_every_step_on_that_dataset(tmp_path):
     assert both.returncode == 2 and 'not allowed with' in both.stdout
 
 
-def test_data_root_with_other_classes_in_val_is_refused(tmp_path):
+def test_data_root_that_does_not_fit_is_refused(tmp_path):
+    """Split folders with other classes would shift the labels of one of
+    them; one class is no classification task."""
     ns = runpy.run_path(osp.join(ROOT, BENCH))
     data = tmp_path / 'colours'
     write_color_folder(data)
     (data / 'val' / 'class2').rename(data / 'val' / 'class9')
     with pytest.raises(ns['UserError'], match='hold other classes'):
         ns['folder_stats'](str(data))
+    for split in ('train', 'val'):
+        for c in ('class1', 'class2', 'class9'):
+            if (data / split / c).exists():
+                for f in (data / split / c).iterdir():
+                    f.unlink()
+                (data / split / c).rmdir()
+    with pytest.raises(ns['UserError'], match='holds one class'):
+        ns['folder_stats'](str(data))
+    with pytest.raises(ns['UserError'], match='is not a folder'):
+        ns['folder_stats'](str(tmp_path / 'nothing'))
