@@ -177,15 +177,16 @@ def classes_options(config, num_classes, mean, std):
     """Fit ``config``'s heads (and their losses) to ``num_classes`` classes
     and its data preprocessors to a dataset's per-channel ``mean`` and
     ``std``."""
-    opts = dict.fromkeys(
-        find_keys(config, lambda d: ['num_classes']
-                  if 'num_classes' in d else []), num_classes)
-    preprocessors = find_keys(
-        config, lambda d: ['mean', 'std']
-        if 'mean' in d and 'std' in d else [])
-    for key in preprocessors:
-        opts[key] = mean if key.endswith('mean') else std
-    return opts
+    values = dict(num_classes=num_classes, mean=mean, std=std)
+
+    def match(d):
+        heads = ['num_classes'] if 'num_classes' in d else []
+        return heads + (['mean', 'std'] if 'mean' in d and 'std' in d else [])
+
+    return {
+        key: values[key.rsplit('.', 1)[-1]]
+        for key in find_keys(config, match)
+    }
 
 
 def no_workers_options(config):
